@@ -1,0 +1,166 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import { MESSAGE_KINDS, PRIORITIES, TICKET_STATUSES } from '../../domain/ticket.js';
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const id = (name: string) => bigint(name, { mode: 'number' });
+
+export const ticketStatus = pgEnum('ticket_status', TICKET_STATUSES);
+export const ticketPriority = pgEnum('ticket_priority', PRIORITIES);
+export const messageKind = pgEnum('message_kind', MESSAGE_KINDS);
+export const messageDirection = pgEnum('message_direction', ['in', 'out']);
+export const deliveryState = pgEnum('delivery_state', ['queued', 'sending', 'sent', 'failed']);
+
+/** Human ticket numbers, shown in the subject tag. */
+export const ticketNumberSeq = pgSequence('ticket_number_seq', { startWith: 1000 });
+
+export const contacts = pgTable('contacts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    number: id('number').notNull().unique().default(sql`nextval('ticket_number_seq')`),
+    subject: text('subject').notNull(),
+    status: ticketStatus('status').notNull().default('new'),
+    priority: ticketPriority('priority').notNull(),
+    department: text('department').notNull(),
+    /** Agent email, as configured. */
+    assignee: text('assignee'),
+    requesterId: id('requester_id').notNull().references(() => contacts.id),
+    mailbox: text('mailbox').notNull(),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /** The closed ticket this one continues (a reply after the reopen window). */
+    linkedTicketId: id('linked_ticket_id'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    updatedAt: tstz('updated_at').notNull().defaultNow(),
+    lastCustomerMessageAt: tstz('last_customer_message_at'),
+    lastAgentReplyAt: tstz('last_agent_reply_at'),
+    closedAt: tstz('closed_at'),
+    firstResponseDueAt: tstz('first_response_due_at'),
+    resolutionDueAt: tstz('resolution_due_at'),
+  },
+  (t) => [index('tickets_status_idx').on(t.status, t.updatedAt), index('tickets_requester_idx').on(t.requesterId)],
+);
+
+export const participants = pgTable(
+  'participants',
+  {
+    ticketId: id('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    contactId: id('contact_id').notNull().references(() => contacts.id),
+    role: text('role', { enum: ['requester', 'cc'] }).notNull(),
+    addedAt: tstz('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.contactId] })],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Null for automatic mail (auto-reply, bounce) that matched no ticket. */
+    ticketId: id('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    direction: messageDirection('direction').notNull(),
+    kind: messageKind('kind').notNull(),
+    /** Message-ID without brackets; null for an inbound mail that had none (then raw_sha256 identifies it). */
+    messageId: text('message_id'),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').array().notNull().default(sql`'{}'::text[]`),
+    fromAddress: text('from_address'),
+    fromName: text('from_name').notNull().default(''),
+    to: jsonb('to').$type<{ address: string; name: string }[]>().notNull().default([]),
+    cc: jsonb('cc').$type<{ address: string; name: string }[]>().notNull().default([]),
+    subject: text('subject').notNull().default(''),
+    text: text('text').notNull().default(''),
+    html: text('html'),
+    /** The source as received (or as sent), for re-parsing. */
+    raw: bytea('raw'),
+    rawSha256: text('raw_sha256'),
+    rawSize: integer('raw_size').notNull().default(0),
+    truncated: boolean('truncated').notNull().default(false),
+    parseError: text('parse_error'),
+    mailbox: text('mailbox'),
+    imapUid: id('imap_uid'),
+    /** The Date header. */
+    sentDate: tstz('sent_date'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    deliveryState: deliveryState('delivery_state'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    deliveredAt: tstz('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('messages_message_id_key').on(t.messageId),
+    uniqueIndex('messages_raw_sha256_key').on(t.rawSha256).where(sql`${t.messageId} is null`),
+    index('messages_ticket_idx').on(t.ticketId, t.id),
+  ],
+);
+
+/** Attachment content, stored once per distinct sha256. */
+export const attachmentBlobs = pgTable('attachment_blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: integer('size').notNull(),
+  content: bytea('content').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    messageId: id('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    /** False when the attachment exceeded the size cap: metadata only, no blob. */
+    stored: boolean('stored').notNull().default(true),
+    filename: text('filename'),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    contentId: text('content_id'),
+    inline: boolean('inline').notNull().default(false),
+  },
+  (t) => [index('attachments_message_idx').on(t.messageId)],
+);
+
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: id('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    messageId: id('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    /** `customer:<email>`, `agent:<email>`, `system`, `rule:<name>`. */
+    actor: text('actor').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('events_ticket_idx').on(t.ticketId, t.id)],
+);
+
+/** Where each mailbox's poller resumes. */
+export const mailboxState = pgTable('mailbox_state', {
+  mailbox: text('mailbox').primaryKey(),
+  uidValidity: id('uid_validity').notNull(),
+  lastUid: id('last_uid').notNull().default(0),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,119 @@
+import { asc, desc, eq, inArray } from 'drizzle-orm';
+import type { TicketStatus } from '../../domain/ticket.js';
+import { toAppError, type Db } from './client.js';
+import { contacts, events, messages, tickets } from './schema.js';
+
+/** The `tickets list --json` object (DESIGN.md, "Command line"): scripts depend on these fields. */
+export interface TicketSummary {
+  number: number;
+  subject: string;
+  status: TicketStatus;
+  priority: string;
+  department: string;
+  assignee: string | null;
+  customer: string;
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  firstResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+}
+
+export interface TicketDetail extends TicketSummary {
+  messages: { direction: string; kind: string; from: string | null; to: string[]; subject: string; text: string; messageId: string | null; createdAt: string }[];
+  events: { type: string; actor: string; data: Record<string, unknown>; createdAt: string }[];
+}
+
+const summaryColumns = {
+  id: tickets.id,
+  number: tickets.number,
+  subject: tickets.subject,
+  status: tickets.status,
+  priority: tickets.priority,
+  department: tickets.department,
+  assignee: tickets.assignee,
+  customer: contacts.email,
+  tags: tickets.tags,
+  createdAt: tickets.createdAt,
+  updatedAt: tickets.updatedAt,
+  firstResponseDueAt: tickets.firstResponseDueAt,
+  resolutionDueAt: tickets.resolutionDueAt,
+};
+
+type SummaryRow = { id: number } & Omit<TicketSummary, 'createdAt' | 'updatedAt' | 'firstResponseDueAt' | 'resolutionDueAt'> & {
+  createdAt: Date;
+  updatedAt: Date;
+  firstResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+};
+
+function toSummary(row: SummaryRow): TicketSummary {
+  return {
+    number: row.number,
+    subject: row.subject,
+    status: row.status,
+    priority: row.priority,
+    department: row.department,
+    assignee: row.assignee,
+    customer: row.customer,
+    tags: row.tags,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    firstResponseDueAt: row.firstResponseDueAt?.toISOString() ?? null,
+    resolutionDueAt: row.resolutionDueAt?.toISOString() ?? null,
+  };
+}
+
+/** Tickets, newest first; optionally only some statuses. */
+export async function listTickets(db: Db, filter: { statuses?: readonly TicketStatus[]; limit?: number } = {}): Promise<TicketSummary[]> {
+  try {
+    const rows = await db
+      .select(summaryColumns)
+      .from(tickets)
+      .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
+      .where(filter.statuses?.length ? inArray(tickets.status, [...filter.statuses]) : undefined)
+      .orderBy(desc(tickets.number))
+      .limit(filter.limit ?? 1000);
+    return rows.map(toSummary);
+  } catch (err) {
+    throw toAppError(err, 'listing tickets');
+  }
+}
+
+/** One ticket with its messages and events, oldest first; null when no ticket has that number. */
+export async function showTicket(db: Db, number: number): Promise<TicketDetail | null> {
+  try {
+    const [row] = await db
+      .select(summaryColumns)
+      .from(tickets)
+      .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
+      .where(eq(tickets.number, number));
+    if (!row) return null;
+    const messageRows = await db
+      .select({
+        direction: messages.direction,
+        kind: messages.kind,
+        from: messages.fromAddress,
+        to: messages.to,
+        subject: messages.subject,
+        text: messages.text,
+        messageId: messages.messageId,
+        createdAt: messages.createdAt,
+      })
+      .from(messages)
+      .where(eq(messages.ticketId, row.id))
+      .orderBy(asc(messages.id));
+    const eventRows = await db
+      .select({ type: events.type, actor: events.actor, data: events.data, createdAt: events.createdAt })
+      .from(events)
+      .where(eq(events.ticketId, row.id))
+      .orderBy(asc(events.id));
+    return {
+      ...toSummary(row),
+      messages: messageRows.map((m) => ({ ...m, to: m.to.map((a) => a.address), createdAt: m.createdAt.toISOString() })),
+      events: eventRows.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
+    };
+  } catch (err) {
+    throw toAppError(err, `reading ticket ${number}`);
+  }
+}

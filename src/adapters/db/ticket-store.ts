@@ -1,0 +1,228 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { MailAddress } from '../../usecases/parsed-mail.js';
+import type {
+  IngestTx,
+  MailboxStateStore,
+  NewEvent,
+  NewInboundMessage,
+  NewTicket,
+  TicketPatch,
+  TicketRecord,
+  TicketStore,
+} from '../../usecases/ports.js';
+import { toAppError, type Db } from './client.js';
+import { attachmentBlobs, attachments, contacts, events, mailboxState, messages, participants, tickets } from './schema.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const ticketColumns = {
+  id: tickets.id,
+  number: tickets.number,
+  status: tickets.status,
+  subject: tickets.subject,
+  requesterId: tickets.requesterId,
+  closedAt: tickets.closedAt,
+};
+
+/** The Postgres side of ingest: one transaction per message, serialised per Message-ID. */
+export function createTicketStore(db: Db): TicketStore {
+  return {
+    async ingestTransaction(messageKey, work) {
+      try {
+        return await db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${messageKey}, 0))`);
+          return work(ingestTx(tx));
+        });
+      } catch (err) {
+        throw toAppError(err, 'storing message');
+      }
+    },
+  };
+}
+
+function ingestTx(tx: Tx): IngestTx {
+  return {
+    async isKnownMessage(messageId, rawSha256) {
+      const condition = messageId === null ? and(sql`${messages.messageId} is null`, eq(messages.rawSha256, rawSha256)) : eq(messages.messageId, messageId);
+      const rows = await tx.select({ id: messages.id }).from(messages).where(condition).limit(1);
+      return rows.length > 0;
+    },
+
+    async ticketIdsByMessageIds(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await tx
+        .select({ messageId: messages.messageId, ticketId: messages.ticketId })
+        .from(messages)
+        .where(and(inArray(messages.messageId, [...new Set(ids)]), sql`${messages.ticketId} is not null`));
+      return new Map(rows.map((r) => [r.messageId!, r.ticketId!]));
+    },
+
+    async ticketByNumber(number) {
+      const [ticket] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.number, number));
+      if (!ticket) return null;
+      const rows = await tx
+        .select({ email: contacts.email })
+        .from(participants)
+        .innerJoin(contacts, eq(contacts.id, participants.contactId))
+        .where(eq(participants.ticketId, ticket.id));
+      return { ticket, participants: new Set(rows.map((r) => r.email)) };
+    },
+
+    async ticketById(id) {
+      const [ticket] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.id, id)).for('update');
+      if (!ticket) throw new Error(`ticket id ${id} not found`);
+      return ticket satisfies TicketRecord;
+    },
+
+    upsertContact: (address) => upsertContact(tx, address),
+
+    async createTicket(t: NewTicket) {
+      const [row] = await tx
+        .insert(tickets)
+        .values({
+          subject: t.subject,
+          priority: t.priority,
+          department: t.department,
+          requesterId: t.requesterId,
+          mailbox: t.mailbox,
+          linkedTicketId: t.linkedTicketId,
+          createdAt: t.now,
+          updatedAt: t.now,
+          lastCustomerMessageAt: t.now,
+        })
+        .returning(ticketColumns);
+      return row!;
+    },
+
+    async updateTicket(id, patch: TicketPatch) {
+      await tx
+        .update(tickets)
+        .set({
+          updatedAt: patch.now,
+          ...(patch.status !== undefined ? { status: patch.status } : {}),
+          ...(patch.closedAt !== undefined ? { closedAt: patch.closedAt } : {}),
+          ...(patch.lastCustomerMessageAt !== undefined ? { lastCustomerMessageAt: patch.lastCustomerMessageAt } : {}),
+        })
+        .where(eq(tickets.id, id));
+    },
+
+    async addParticipants(ticketId, people, role) {
+      if (people.length === 0) return [];
+      const rows = await tx
+        .insert(participants)
+        .values(people.map((p) => ({ ticketId, contactId: p.id, role })))
+        .onConflictDoNothing()
+        .returning({ contactId: participants.contactId });
+      const added = new Set(rows.map((r) => r.contactId));
+      return people.filter((p) => added.has(p.id)).map((p) => p.address);
+    },
+
+    insertMessage: (message) => insertMessage(tx, message),
+
+    async insertEvents(list: readonly NewEvent[], now) {
+      if (list.length === 0) return;
+      await tx.insert(events).values(
+        list.map((e) => ({
+          ticketId: e.ticketId,
+          messageId: e.messageId ?? null,
+          type: e.type,
+          actor: e.actor,
+          data: e.data ?? {},
+          createdAt: now,
+        })),
+      );
+    },
+  };
+}
+
+async function upsertContact(tx: Tx, address: MailAddress): Promise<number> {
+  const email = address.address.toLowerCase();
+  const [row] = await tx
+    .insert(contacts)
+    .values({ email, name: address.name })
+    .onConflictDoUpdate({
+      target: contacts.email,
+      // Keep a known name; learn one when we had none.
+      set: { name: sql`case when ${contacts.name} = '' then excluded.name else ${contacts.name} end` },
+    })
+    .returning({ id: contacts.id });
+  return row!.id;
+}
+
+async function insertMessage(tx: Tx, m: NewInboundMessage): Promise<number> {
+  const [row] = await tx
+    .insert(messages)
+    .values({
+      ticketId: m.ticketId,
+      direction: 'in',
+      kind: m.kind,
+      messageId: m.messageId,
+      inReplyTo: m.inReplyTo,
+      references: [...m.references],
+      fromAddress: m.from?.address ?? null,
+      fromName: m.from?.name ?? '',
+      to: [...m.to],
+      cc: [...m.cc],
+      subject: m.subject,
+      text: m.text,
+      html: m.html,
+      raw: m.raw,
+      rawSha256: m.rawSha256,
+      rawSize: m.rawSize,
+      truncated: m.truncated,
+      parseError: m.parseError,
+      mailbox: m.mailbox,
+      imapUid: m.imapUid,
+      sentDate: m.sentDate,
+      createdAt: m.now,
+    })
+    .returning({ id: messages.id });
+  const messageRowId = row!.id;
+  if (m.attachments.length > 0) {
+    const blobs = m.attachments.filter((a) => a.content !== null);
+    if (blobs.length > 0) {
+      await tx
+        .insert(attachmentBlobs)
+        .values(blobs.map((a) => ({ sha256: a.sha256, size: a.size, content: a.content!, createdAt: m.now })))
+        .onConflictDoNothing();
+    }
+    await tx.insert(attachments).values(
+      m.attachments.map((a) => ({
+        messageId: messageRowId,
+        sha256: a.sha256,
+        stored: a.content !== null,
+        filename: a.filename,
+        contentType: a.contentType,
+        size: a.size,
+        contentId: a.contentId,
+        inline: a.inline,
+      })),
+    );
+  }
+  return messageRowId;
+}
+
+/** Mailbox resume points in Postgres. */
+export function createMailboxStateStore(db: Db): MailboxStateStore {
+  return {
+    async read(mailbox) {
+      try {
+        const [row] = await db.select().from(mailboxState).where(eq(mailboxState.mailbox, mailbox));
+        return row ? { uidValidity: BigInt(row.uidValidity), lastUid: row.lastUid } : null;
+      } catch (err) {
+        throw toAppError(err, `reading state of mailbox ${mailbox}`);
+      }
+    },
+    async write(mailbox, state) {
+      const values = { mailbox, uidValidity: Number(state.uidValidity), lastUid: state.lastUid, updatedAt: new Date() };
+      try {
+        await db
+          .insert(mailboxState)
+          .values(values)
+          .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity: values.uidValidity, lastUid: values.lastUid, updatedAt: values.updatedAt } });
+      } catch (err) {
+        throw toAppError(err, `saving state of mailbox ${mailbox}`);
+      }
+    },
+  };
+}

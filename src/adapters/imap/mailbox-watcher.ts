@@ -1,0 +1,205 @@
+import { ImapFlow } from 'imapflow';
+import type { Logger as PinoLogger } from 'pino';
+import type { MailboxConfig } from '../../config/schema.js';
+import { isAppError } from '../../errors.js';
+import type { MailboxSession } from '../../usecases/ports.js';
+import { toImapError } from './errors.js';
+import { imapSession } from './session.js';
+
+export interface WatcherOptions {
+  readonly mailbox: MailboxConfig;
+  readonly log: PinoLogger;
+  /** Brings the folder up to date; called on connect, on new mail and every poll interval. */
+  readonly sync: (session: MailboxSession) => Promise<unknown>;
+  /** Reconnect backoff bounds. */
+  readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+}
+
+export type WatcherState = 'starting' | 'watching' | 'retrying' | 'stopped';
+
+/** A connection that lasted this long resets the backoff. */
+const STABLE_MS = 60_000;
+/** How long IMAP may stay quiet after our last command before IDLE starts. */
+const AUTO_IDLE_DELAY_MS = 250;
+
+/**
+ * Keeps one IMAP connection to a mailbox's folder open: syncs on connect, on
+ * every new-mail notification (IDLE) and every poll interval; reconnects with
+ * exponential backoff after drops and failures, logging each; never gives up.
+ */
+export class MailboxWatcher {
+  private readonly opts: WatcherOptions;
+  private readonly log: PinoLogger;
+  private stopped = false;
+  private client: ImapFlow | null = null;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private currentState: WatcherState = 'starting';
+
+  constructor(opts: WatcherOptions) {
+    this.opts = opts;
+    this.log = opts.log.child({ mailbox: opts.mailbox.name });
+  }
+
+  get state(): WatcherState {
+    return this.currentState;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.currentState = 'stopped';
+    this.wake?.();
+    const client = this.client;
+    if (client) await client.logout().catch(() => client.close());
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const started = Date.now();
+      let reason: unknown = null;
+      try {
+        await this.connection();
+      } catch (err) {
+        reason = toImapError(err, `mailbox ${this.opts.mailbox.name}`);
+      }
+      if (this.stopped) break;
+      failures = Date.now() - started > STABLE_MS ? 1 : failures + 1;
+      const delay = this.backoff(failures);
+      this.currentState = 'retrying';
+      const { host, folder } = this.opts.mailbox.imap;
+      this.log.warn(
+        { host, port: this.port(), folder, attempt: failures, retryInMs: delay, err: reason ? errorSummary(reason) : 'connection closed' },
+        reason ? 'mailbox unreachable; retrying' : 'mailbox connection closed; reconnecting',
+      );
+      await this.sleep(delay);
+    }
+  }
+
+  /** One connection's life: connect, open the folder, sync on triggers until it closes. */
+  private async connection(): Promise<void> {
+    const client = this.createClient();
+    this.client = client;
+    const closed = new Promise<void>((resolve) => client.once('close', resolve));
+    client.on('error', (err: Error) => this.log.warn({ err: errorSummary(toImapError(err, 'imap')) }, 'IMAP connection error'));
+    try {
+      await client.connect();
+      const { folder, processedFolder } = this.opts.mailbox.imap;
+      // mailboxOpen, not getMailboxLock: a held lock keeps imapflow from starting IDLE.
+      await client.mailboxOpen(folder);
+      if (processedFolder) await ensureFolder(client, processedFolder);
+      const box = client.mailbox || null;
+      this.currentState = 'watching';
+      this.log.info(
+        {
+          host: this.opts.mailbox.imap.host,
+          folder,
+          uidValidity: String(box?.uidValidity ?? ''),
+          messages: box?.exists ?? 0,
+          idle: this.opts.mailbox.imap.idle && client.capabilities.has('IDLE'),
+        },
+        'watching mailbox',
+      );
+      await this.syncUntilClosed(client, closed);
+    } finally {
+      this.client = null;
+      if (client.usable) client.close();
+    }
+  }
+
+  private async syncUntilClosed(client: ImapFlow, closed: Promise<void>): Promise<void> {
+    const session = imapSession(client, this.opts.mailbox.imap.processedFolder);
+    let running = false;
+    let again = false;
+    let outages = 0;
+    let retryTimer: NodeJS.Timeout | null = null;
+    const request = (): void => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      void (async () => {
+        do {
+          again = false;
+          try {
+            await this.opts.sync(session);
+            outages = 0;
+          } catch (err) {
+            if (isAppError(err) && err.code.startsWith('IMAP')) {
+              this.log.warn({ err: errorSummary(err) }, 'IMAP command failed; reconnecting');
+              client.close();
+              break;
+            }
+            outages++;
+            const delay = this.backoff(outages);
+            this.log.warn({ err: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
+            retryTimer = setTimeout(request, delay);
+          }
+        } while (again && !this.stopped && client.usable);
+        running = false;
+      })();
+    };
+    client.on('exists', request);
+    const poll = setInterval(request, this.opts.mailbox.imap.pollInterval);
+    request();
+    await closed;
+    clearInterval(poll);
+    if (retryTimer) clearTimeout(retryTimer);
+  }
+
+  private createClient(): ImapFlow {
+    const { imap } = this.opts.mailbox;
+    return new ImapFlow({
+      host: imap.host,
+      port: this.port(),
+      secure: imap.secure,
+      auth: { user: imap.user, pass: imap.password ?? '' },
+      tls: { rejectUnauthorized: imap.tlsVerify },
+      logger: this.log.isLevelEnabled('debug') ? (this.log.child({ component: 'imapflow' }) as never) : false,
+      disableAutoIdle: !imap.idle,
+      autoIdleDelay: AUTO_IDLE_DELAY_MS,
+      connectionTimeout: 30_000,
+      greetingTimeout: 16_000,
+      clientInfo: { name: 'helpdesk' },
+      maxLockHoldTime: false,
+    });
+  }
+
+  private port(): number {
+    const { imap } = this.opts.mailbox;
+    return imap.port ?? (imap.secure ? 993 : 143);
+  }
+
+  private backoff(attempt: number): number {
+    const { initialMs, maxMs } = this.opts.retry ?? { initialMs: 1_000, maxMs: 60_000 };
+    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+async function ensureFolder(client: ImapFlow, path: string): Promise<void> {
+  const list = await client.list();
+  if (!list.some((box) => box.path === path)) await client.mailboxCreate(path);
+}
+
+/** What a log line shows of an error: code and message, never the whole object (it may hold config). */
+export function errorSummary(err: unknown): { code?: string; message: string } {
+  if (isAppError(err)) return { code: err.code, message: err.message };
+  return { message: err instanceof Error ? err.message : String(err) };
+}

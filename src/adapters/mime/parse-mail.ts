@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail as LibParsedMail, type StructuredHeader } from 'mailparser';
+import sanitizeHtml from 'sanitize-html';
+import type { InboundFacts } from '../../domain/classify.js';
+import { normalizeMessageId, parseMessageIdList } from '../../domain/message-id.js';
+import type { MailAddress, ParsedAttachment, ParsedMail } from '../../usecases/parsed-mail.js';
+import { cleanText, readHeaderBlock, type RawHeaders } from './header-block.js';
+
+export interface ParseOptions {
+  /** Attachments larger than this keep their metadata only. */
+  readonly maxAttachmentBytes: number;
+}
+
+const HTML_POLICY: sanitizeHtml.IOptions = {
+  allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'font', 'center'],
+  allowedAttributes: {
+    ...sanitizeHtml.defaults.allowedAttributes,
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    td: ['colspan', 'rowspan', 'align', 'valign'],
+    th: ['colspan', 'rowspan', 'align', 'valign'],
+    '*': ['dir', 'lang'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto', 'cid'],
+  allowedSchemesByTag: { img: ['https', 'cid', 'data'] },
+  allowProtocolRelative: false,
+};
+
+/** HTML bodies beyond this are not sanitised tag by tag: they are kept as escaped text. */
+const MAX_HTML_TO_SANITISE = 2 * 1024 * 1024;
+
+/**
+ * Parses a raw message. Never throws: a message the MIME parser rejects comes
+ * back with its headers read leniently, the raw text as body and `parseError` set.
+ */
+export async function parseMail(raw: Buffer, options: ParseOptions): Promise<ParsedMail> {
+  const source = normaliseLineEndings(raw);
+  let parsed: LibParsedMail;
+  try {
+    parsed = await simpleParser(source, {
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+    });
+  } catch (err) {
+    return fallbackParse(source, errorText(err));
+  }
+  return fromLibrary(parsed, source, options);
+}
+
+function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOptions): ParsedMail {
+  const headers = rawHeaderMap(parsed);
+  const attachments: ParsedAttachment[] = [];
+  const omitted: { filename: string | null; size: number }[] = [];
+  for (const att of parsed.attachments) {
+    const item = toAttachment(att, options.maxAttachmentBytes);
+    attachments.push(item);
+    if (item.content === null) omitted.push({ filename: item.filename, size: item.size });
+  }
+  const structured = parsed.headers.get('content-type') as StructuredHeader | undefined;
+  const facts: InboundFacts = {
+    from: firstAddress(parsed.from)?.address ?? null,
+    returnPath: returnPathOf(headers),
+    subject: cleanText(parsed.subject ?? ''),
+    headers,
+    contentType: (typeof structured?.value === 'string' ? structured.value : 'text/plain').toLowerCase(),
+    reportType: structured?.params?.['report-type']?.toLowerCase() ?? null,
+    deliveryActions: String(structured?.value).toLowerCase() === 'multipart/report' ? deliveryActions(source) : [],
+    hasReturnedMessage: parsed.attachments.some((a) => RETURNED.has(a.contentType.toLowerCase())),
+  };
+  return {
+    messageId: normalizeMessageId(parsed.messageId),
+    inReplyTo: parseMessageIdList(headers.get('in-reply-to')?.join(' ')),
+    references: parseMessageIdList(headers.get('references')?.join(' ')),
+    from: firstAddress(parsed.from),
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    replyTo: addresses(parsed.replyTo),
+    subject: facts.subject,
+    date: validDate(parsed.date),
+    text: cleanText(parsed.text ?? ''),
+    html: parsed.html ? sanitise(parsed.html) : null,
+    attachments,
+    facts,
+    returnedMessageIds: returnedMessageIds(parsed.attachments),
+    parseError: null,
+    omittedAttachments: omitted,
+  };
+}
+
+const RETURNED = new Set(['message/rfc822', 'text/rfc822-headers', 'message/rfc822-headers', 'message/global']);
+
+function fallbackParse(source: Buffer, reason: string): ParsedMail {
+  const block = readHeaderBlock(source);
+  const headers = block.headers;
+  const first = (name: string) => headers.get(name)?.[0] ?? null;
+  const from = parseLooseAddress(first('from'));
+  const facts: InboundFacts = {
+    from: from?.address ?? null,
+    returnPath: returnPathOf(headers),
+    subject: cleanText(first('subject') ?? ''),
+    headers,
+    contentType: (first('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase(),
+    reportType: null,
+    deliveryActions: [],
+    hasReturnedMessage: false,
+  };
+  return {
+    messageId: normalizeMessageId(first('message-id')),
+    inReplyTo: parseMessageIdList(headers.get('in-reply-to')?.join(' ')),
+    references: parseMessageIdList(headers.get('references')?.join(' ')),
+    from,
+    to: [],
+    cc: [],
+    replyTo: [],
+    subject: facts.subject,
+    date: validDate(new Date(first('date') ?? '')),
+    text: cleanText(block.body),
+    html: null,
+    attachments: [],
+    facts,
+    returnedMessageIds: [],
+    parseError: reason,
+    omittedAttachments: [],
+  };
+}
+
+function normaliseLineEndings(raw: Buffer): Buffer {
+  // Classic Mac mail uses bare CR; the MIME parser only splits on LF.
+  if (raw.includes(0x0a) || !raw.includes(0x0d)) return raw;
+  return Buffer.from(raw.toString('latin1').replace(/\r/g, '\r\n'), 'latin1');
+}
+
+function rawHeaderMap(parsed: LibParsedMail): RawHeaders {
+  const map = new Map<string, string[]>();
+  for (const { key, line } of parsed.headerLines) {
+    const colon = line.indexOf(':');
+    const value = cleanText((colon < 0 ? '' : line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim());
+    const name = key.toLowerCase();
+    const list = map.get(name);
+    if (list) list.push(value);
+    else map.set(name, [value]);
+  }
+  return map;
+}
+
+function returnPathOf(headers: RawHeaders): string | null {
+  const value = headers.get('return-path')?.[0];
+  if (value === undefined) return null;
+  const inner = /<([^>]*)>/.exec(value)?.[1] ?? value;
+  return inner.trim().toLowerCase();
+}
+
+function deliveryActions(source: Buffer): string[] {
+  const text = source.subarray(0, 1024 * 1024).toString('latin1');
+  return [...text.matchAll(/^Action:\s*([a-z-]+)/gim)].map((m) => (m[1] as string).toLowerCase());
+}
+
+function returnedMessageIds(attachments: readonly Attachment[]): string[] {
+  const ids: string[] = [];
+  for (const att of attachments) {
+    if (!RETURNED.has(att.contentType.toLowerCase())) continue;
+    const head = att.content.subarray(0, 256 * 1024).toString('latin1');
+    const headerEnd = head.search(/\r?\n\r?\n/);
+    const match = /^message-id:\s*(<[^>]+>)/im.exec(headerEnd < 0 ? head : head.slice(0, headerEnd));
+    if (match?.[1]) ids.push(...parseMessageIdList(match[1]));
+  }
+  return ids;
+}
+
+function toAttachment(att: Attachment, maxBytes: number): ParsedAttachment {
+  const keep = att.size <= maxBytes;
+  return {
+    filename: att.filename ? cleanText(att.filename) : null,
+    contentType: att.contentType.toLowerCase(),
+    size: att.size,
+    sha256: createHash('sha256').update(att.content).digest('hex'),
+    content: keep ? att.content : null,
+    contentId: att.contentId ? att.contentId.replace(/^<|>$/g, '') : null,
+    inline: Boolean(att.related) || (att.contentDisposition === 'inline' && Boolean(att.contentId)),
+  };
+}
+
+function flatten(list: AddressObject['value']): MailAddress[] {
+  const out: MailAddress[] = [];
+  for (const entry of list) {
+    if (entry.group) out.push(...flatten(entry.group));
+    else if (entry.address && entry.address.includes('@')) {
+      out.push({ address: cleanText(entry.address).toLowerCase(), name: cleanText(entry.name ?? '') });
+    }
+  }
+  return out;
+}
+
+function addresses(value: AddressObject | AddressObject[] | undefined): MailAddress[] {
+  if (!value) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => flatten(v.value));
+}
+
+function firstAddress(value: AddressObject | undefined): MailAddress | null {
+  return addresses(value)[0] ?? null;
+}
+
+function parseLooseAddress(value: string | null): MailAddress | null {
+  if (!value) return null;
+  const match = /<?([^\s<>"]+@[^\s<>"]+)>?/.exec(value);
+  if (!match?.[1]) return null;
+  const name = value.slice(0, match.index).replace(/["<]/g, '').trim();
+  return { address: match[1].toLowerCase(), name: cleanText(name) };
+}
+
+function validDate(date: Date | undefined): Date | null {
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}
+
+function sanitise(html: string): string {
+  const clean = cleanText(html);
+  if (clean.length > MAX_HTML_TO_SANITISE) return `<pre>${sanitizeHtml(clean.slice(0, MAX_HTML_TO_SANITISE), { allowedTags: [], allowedAttributes: {} })}</pre>`;
+  return sanitizeHtml(clean, HTML_POLICY);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,55 @@
+import type { TicketDetail, TicketSummary } from './adapters/db/ticket-queries.js';
+
+function cut(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function shortTime(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}
+
+/** The plain `tickets list` output: one row per ticket. */
+export function formatTicketTable(rows: readonly TicketSummary[]): string {
+  if (rows.length === 0) return 'no tickets';
+  return table(
+    ['#', 'STATUS', 'PRIORITY', 'CUSTOMER', 'ASSIGNEE', 'UPDATED (UTC)', 'SUBJECT'],
+    rows.map((t) => [
+      String(t.number),
+      t.status,
+      t.priority,
+      cut(t.customer, 32),
+      t.assignee ?? '-',
+      shortTime(t.updatedAt),
+      cut(t.subject, 60),
+    ]),
+  );
+}
+
+/** The plain `tickets show` output: fields, then the conversation, then the history. */
+export function formatTicketDetail(t: TicketDetail): string {
+  const out: string[] = [
+    `#${t.number}  ${t.subject}`,
+    `status ${t.status} · priority ${t.priority} · department ${t.department} · assignee ${t.assignee ?? '-'}`,
+    `customer ${t.customer} · created ${shortTime(t.createdAt)} · updated ${shortTime(t.updatedAt)}${t.tags.length ? ` · tags ${t.tags.join(', ')}` : ''}`,
+    '',
+    `Messages (${t.messages.length})`,
+  ];
+  for (const m of t.messages) {
+    out.push(`--- ${shortTime(m.createdAt)} ${m.direction === 'in' ? '←' : '→'} ${m.kind} from ${m.from ?? '?'}: ${cut(m.subject, 70)}`);
+    const body = m.text.trim().split('\n').slice(0, 20);
+    out.push(...body.map((l) => `    ${l}`));
+  }
+  out.push('', `History (${t.events.length})`);
+  for (const e of t.events) {
+    const data = Object.keys(e.data).length ? ` ${JSON.stringify(e.data)}` : '';
+    out.push(`  ${shortTime(e.createdAt)}  ${e.type}  by ${e.actor}${cut(data, 100)}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { formatProblem, loadConfigFile } from './config/load.js';
+import { openDatabase } from './adapters/db/client.js';
+import { listTickets, showTicket } from './adapters/db/ticket-queries.js';
+import { isAppError } from './errors.js';
+import { createLogger } from './logging.js';
+import { prepareDatabase, readEnvironment, startDaemon } from './main.js';
+import { isTicketStatus, TICKET_STATUSES, type TicketStatus } from './domain/ticket.js';
+import { formatTicketDetail, formatTicketTable } from './cli-format.js';
+
+const program = new Command()
+  .name('helpdesk')
+  .description('Email-driven support ticketing daemon')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('run the daemon (creates and migrates the database first)')
+  .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
+  .action(async (opts: { config?: string }) => {
+    const log = createLogger(process.env.LOG_LEVEL);
+    const daemon = await startDaemon(readEnvironment(opts.config), log);
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      daemon.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('create the database if needed and apply pending migrations')
+  .action(async () => {
+    const env = readEnvironment();
+    await prepareDatabase(env.databaseUrl, createLogger(process.env.LOG_LEVEL ?? 'warn'), () => true);
+    console.log('migrations applied');
+  });
+
+program
+  .command('config')
+  .description('config file tools')
+  .command('check')
+  .description('validate the config file; exit 0 when valid, 1 with located errors')
+  .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
+  .action(async (opts: { config?: string }) => {
+    const env = readEnvironment(opts.config);
+    const result = await loadConfigFile(env.configFile, env.env);
+    if (!result.ok) {
+      for (const problem of result.problems) console.error(formatProblem(problem));
+      console.error(`${env.configFile}: ${result.problems.length} problem(s)`);
+      process.exitCode = 1;
+      return;
+    }
+    const c = result.config;
+    console.log(`${env.configFile}: OK (${c.mailboxes.length} mailbox(es), ${c.agents.length} agent(s), ${c.rules.length} rule(s))`);
+  });
+
+const tickets = program.command('tickets').description('read tickets');
+
+function parseStatus(value: string, previous: TicketStatus[] = []): TicketStatus[] {
+  const statuses = value.toLowerCase().split(',').map((s) => s.trim());
+  for (const status of statuses) {
+    if (!isTicketStatus(status)) throw new InvalidArgumentError(`"${status}" is not a status: use ${TICKET_STATUSES.join(', ')}`);
+  }
+  return [...previous, ...(statuses as TicketStatus[])];
+}
+
+tickets
+  .command('list')
+  .description('list tickets, newest first')
+  .option('--status <status>', 'only these statuses (comma-separated or repeated)', parseStatus)
+  .option('--json', 'print JSON')
+  .action(async (opts: { status?: TicketStatus[]; json?: boolean }) => {
+    await withDatabase(async (db) => {
+      const rows = await listTickets(db, { statuses: opts.status });
+      console.log(opts.json ? JSON.stringify(rows, null, 2) : formatTicketTable(rows));
+    });
+  });
+
+tickets
+  .command('show')
+  .description('one ticket with its messages and events')
+  .argument('<number>', 'ticket number', (v) => {
+    const n = Number(v.replace(/^#/, ''));
+    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a ticket number');
+    return n;
+  })
+  .option('--json', 'print JSON')
+  .action(async (number: number, opts: { json?: boolean }) => {
+    await withDatabase(async (db) => {
+      const ticket = await showTicket(db, number);
+      if (!ticket) {
+        console.error(`no ticket #${number}`);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(opts.json ? JSON.stringify(ticket, null, 2) : formatTicketDetail(ticket));
+    });
+  });
+
+async function withDatabase(work: (db: ReturnType<typeof openDatabase>['db']) => Promise<void>): Promise<void> {
+  const database = openDatabase(readEnvironment().databaseUrl, { max: 2 });
+  try {
+    await work(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+program.parseAsync().catch((err: unknown) => {
+  if (isAppError(err)) {
+    console.error(err.code === 'CONFIG_INVALID' ? `config invalid:\n${err.message}` : `${err.code}: ${err.message}`);
+  } else {
+    console.error(err instanceof Error ? err.stack : String(err));
+  }
+  process.exit(1);
+});

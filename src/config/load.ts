@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+/** One problem in a config file, located for a human. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** Dotted key path, e.g. `mailboxes[0].imap.port`. */
+  readonly key: string;
+  readonly message: string;
+}
+
+export type LoadResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+/** `file:line:column key: problem`, the format every tool prints. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.column} ${p.key || '(top level)'}: ${p.message}`;
+}
+
+const SECRET_KEYS = new Set(['password', 'token', 'secret']);
+const ENV_REF_IN_TEXT = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/**
+ * `${VAR}` is not valid YAML inside a flow mapping (`{ password: ${X} }`), yet
+ * that is how DESIGN.md writes it. Before parsing, each reference is rewritten
+ * to `$⁅VAR⁆` — same length, so every line and column stays true — and the
+ * scalar visitor substitutes it.
+ */
+const ENV_REF = /\$⁅([A-Za-z_][A-Za-z0-9_]*)⁆/g;
+const ONLY_ENV_REF = /^\$⁅[A-Za-z_][A-Za-z0-9_]*⁆$/;
+
+/**
+ * Parses and validates a config file's text. Pure: a function of the text and
+ * the environment. Reports every problem at once, each with line, column and key.
+ * `${VAR}` in a value is replaced from `env`; secrets must be written that way.
+ */
+export function parseConfig(text: string, file: string, env: Readonly<Record<string, string | undefined>>): LoadResult {
+  const lines = new LineCounter();
+  const marked = text.replace(ENV_REF_IN_TEXT, '$$⁅$1⁆');
+  const doc = parseDocument(marked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined, key: string, message: string): ConfigProblem => {
+    const pos = lines.linePos(offset ?? 0);
+    return { file, line: pos.line, column: pos.col, key, message };
+  };
+
+  if (doc.errors.length > 0) {
+    return { ok: false, problems: doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message)) };
+  }
+  const problems = substituteEnvironment(doc, env, at);
+  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => locateIssue(doc, issue, at)));
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    return { ok: false, problems };
+  }
+  return { ok: true, config: deepFreeze(parsed.data!) };
+}
+
+/** Reads and validates a config file; a missing or unreadable file is a located problem too. */
+export async function loadConfigFile(file: string, env: Readonly<Record<string, string | undefined>>): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    return { ok: false, problems: [{ file, line: 1, column: 1, key: '', message: `cannot read config: ${reason}` }] };
+  }
+  return parseConfig(text, file, env);
+}
+
+type Locate = (offset: number | undefined, key: string, message: string) => ConfigProblem;
+
+function substituteEnvironment(doc: Document, env: Readonly<Record<string, string | undefined>>, at: Locate): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  visit(doc, {
+    Scalar(role, node, path) {
+      if (role !== 'value' && typeof role !== 'number') return;
+      const keyPath = pathOf(path, role === 'value' ? undefined : role);
+      const keyName = keyPath.split('.').at(-1) ?? '';
+
+      if (typeof node.value !== 'string') return;
+      const raw = node.value;
+      if (SECRET_KEYS.has(keyName) && raw !== '' && !ONLY_ENV_REF.test(raw)) {
+        problems.push(at(node.range?.[0], keyPath, 'secrets must come from the environment: write ${VARIABLE_NAME}'));
+        return;
+      }
+      if (!raw.includes('$⁅')) return;
+      node.value = raw.replace(ENV_REF, (_, name: string) => {
+        const value = env[name];
+        if (value === undefined) problems.push(at(node.range?.[0], keyPath, `environment variable ${name} is not set`));
+        return value ?? '';
+      });
+    },
+  });
+  return problems;
+}
+
+/** The dotted key path of a node from the visitor's ancestor list (`mailboxes[0].imap.password`). */
+function pathOf(ancestors: readonly unknown[], index?: number): string {
+  const parts: PropertyKey[] = [];
+  ancestors.forEach((item, i) => {
+    if (isPair(item) && isScalar(item.key)) parts.push(String(item.key.value));
+    else if (isSeq(item) && i + 1 < ancestors.length) parts.push(item.items.indexOf(ancestors[i + 1] as never));
+  });
+  if (index !== undefined) parts.push(index);
+  return keyPathText(parts);
+}
+
+function keyPathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${String(part)}` : String(part);
+  }, '');
+}
+
+function locateIssue(doc: Document, issue: z.core.$ZodIssue, at: Locate): ConfigProblem[] {
+  const path = issue.path as PropertyKey[];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const node = doc.getIn([...path, key] as unknown[], true) as Node | undefined;
+      const keyNode = findKeyNode(doc, path, key);
+      return at((keyNode ?? node)?.range?.[0], keyPathText([...path, key]), 'unknown key (check the spelling)');
+    });
+  }
+  // Walk up to the nearest node that exists, for a missing key.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const sub = path.slice(0, depth);
+    const node = (sub.length === 0 ? doc.contents : doc.getIn(sub as unknown[], true)) as Node | null | undefined;
+    if (node && node.range) {
+      const missing = depth < path.length && issue.code === 'invalid_type';
+      const message = missing ? 'is required' : issue.message;
+      return [at(node.range[0], keyPathText(path), message)];
+    }
+  }
+  return [at(0, keyPathText(path), issue.message)];
+}
+
+function findKeyNode(doc: Document, path: PropertyKey[], key: string): Node | undefined {
+  const parent = (path.length === 0 ? doc.contents : doc.getIn(path as unknown[], true)) as unknown;
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+  return pair && isScalar(pair.key) ? pair.key : undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
+import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
+
+/** A duration such as `30s`, `15m`, `4d`; parsed to milliseconds. */
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration: write a number and a unit s, m, h or d (e.g. 30m, 4d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+/** A byte size: a number, or a string such as `25MB`. */
+const byteSize = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?b)?\s*$/i.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size: write bytes or e.g. 512KB, 25MB` });
+    return z.NEVER;
+  }
+  return Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? '').toLowerCase()]!);
+});
+
+const email = z.string().trim().toLowerCase().pipe(z.email({ message: 'is not an email address' }));
+const priority = z.enum(PRIORITIES);
+const status = z.enum(TICKET_STATUSES);
+const port = z.number().int().min(1).max(65535);
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a known IANA time zone (e.g. Europe/Amsterdam)' },
+);
+
+const imapSchema = z.strictObject({
+  host: z.string().min(1),
+  /** Defaults to 993 with `secure`, else 143. */
+  port: port.optional(),
+  secure: z.boolean().default(true),
+  user: z.string().min(1),
+  password: z.string().nullable().default(null),
+  folder: z.string().min(1).default('INBOX'),
+  /** Move processed mail here; null flags it `\Seen` and leaves it in place. */
+  processedFolder: z.string().min(1).nullable().default(null),
+  /** Use IMAP IDLE when the server offers it. */
+  idle: z.boolean().default(true),
+  /** Full re-check interval; the only trigger on servers without IDLE. */
+  pollInterval: duration.prefault('60s'),
+  /** Verify the server's TLS certificate. */
+  tlsVerify: z.boolean().default(true),
+});
+
+const smtpSchema = z.strictObject({
+  host: z.string().min(1),
+  port: port.default(587),
+  secure: z.boolean().default(false),
+  user: z.string().min(1).nullable().default(null),
+  password: z.string().nullable().default(null),
+  tlsVerify: z.boolean().default(true),
+});
+
+const mailboxSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, - and _ only'),
+  address: email,
+  department: z.string().min(1).default('general'),
+  defaultPriority: priority.default('medium'),
+  imap: imapSchema,
+  smtp: smtpSchema.optional(),
+});
+
+const agentSchema = z.strictObject({
+  name: z.string().min(1),
+  email,
+  departments: z.array(z.string().min(1)).default([]),
+});
+
+const slaTargets = z.strictObject({
+  firstResponse: duration.optional(),
+  nextResponse: duration.optional(),
+  resolution: duration.optional(),
+});
+
+const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'write hours as HH:MM-HH:MM');
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+const calendarSchema = z.strictObject({
+  timezone,
+  hours: z.partialRecord(z.enum(WEEKDAYS), z.union([hoursRange, z.array(hoursRange)])).default({}),
+  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write holidays as YYYY-MM-DD')).default([]),
+});
+
+const slaSchema = z.strictObject({
+  calendar: calendarSchema.optional(),
+  policies: z.partialRecord(priority, slaTargets).default({}),
+  warnBefore: duration.prefault('30m'),
+  notify: z.array(z.string().min(1)).default(['assignee']),
+});
+
+const ruleSchema = z.strictObject({
+  name: z.string().min(1),
+  on: z.array(z.enum(['new', 'customerReply'])).optional(),
+  when: z.record(z.string(), z.unknown()),
+  then: z.record(z.string(), z.unknown()),
+});
+
+export const configSchema = z
+  .strictObject({
+    ticketPrefix: z.string().min(1).max(20).regex(/^[^[\]\s]+$/, 'must not contain brackets or spaces').default('#'),
+    mailboxes: z.array(mailboxSchema).min(1, 'configure at least one mailbox'),
+    agents: z.array(agentSchema).default([]),
+    agentAuth: z.enum(['token', 'dkim', 'token-or-dkim']).default('token'),
+    autoAcknowledge: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    autoClose: z
+      .strictObject({
+        after: duration.prefault('4d'),
+        statuses: z.array(status).default(['answered', 'resolved']),
+        notifyCustomer: z.boolean().default(true),
+      })
+      .prefault({}),
+    reopenWindow: duration.prefault('30d'),
+    sla: slaSchema.prefault({}),
+    schedules: z
+      .strictObject({ slaScanEvery: duration.prefault('1m'), autoCloseEvery: duration.prefault('15m') })
+      .prefault({}),
+    http: z
+      .strictObject({ port, host: z.string().default('127.0.0.1'), token: z.string().nullable().default(null) })
+      .optional(),
+    limits: z
+      .strictObject({
+        /** Raw messages beyond this are stored truncated, with a note on the ticket. */
+        maxMessageBytes: byteSize.prefault('50MB'),
+        /** Attachments beyond this keep their metadata only. */
+        maxAttachmentBytes: byteSize.prefault('25MB'),
+      })
+      .prefault({}),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    unique(config.mailboxes.map((m) => m.name), ['mailboxes'], 'name', ctx);
+    unique(config.mailboxes.map((m) => m.address), ['mailboxes'], 'address', ctx);
+    unique(config.agents.map((a) => a.email), ['agents'], 'email', ctx);
+  });
+
+function unique(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  values.forEach((value, index) => {
+    if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [...path, index, key], message: `duplicate ${key} "${value}"` });
+    seen.add(value);
+  });
+}
+
+export type Config = z.output<typeof configSchema>;
+export type MailboxConfig = Config['mailboxes'][number];
+export type AgentConfig = Config['agents'][number];

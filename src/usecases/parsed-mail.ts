@@ -1,0 +1,44 @@
+import type { InboundFacts } from '../domain/classify.js';
+
+export interface MailAddress {
+  readonly address: string;
+  readonly name: string;
+}
+
+export interface ParsedAttachment {
+  readonly filename: string | null;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** Null when the attachment was over the size cap and only its metadata is kept. */
+  readonly content: Buffer | null;
+  readonly contentId: string | null;
+  /** Shown inside the HTML body (cid: image) rather than listed. */
+  readonly inline: boolean;
+}
+
+/** One inbound mail as the use cases see it: decoded, sanitised, size-capped. */
+export interface ParsedMail {
+  /** Message-ID without brackets; null when the mail has none. */
+  readonly messageId: string | null;
+  readonly inReplyTo: readonly string[];
+  readonly references: readonly string[];
+  readonly from: MailAddress | null;
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly replyTo: readonly MailAddress[];
+  readonly subject: string;
+  readonly date: Date | null;
+  readonly text: string;
+  /** Sanitised HTML body, or null for a plain-text mail. */
+  readonly html: string | null;
+  readonly attachments: readonly ParsedAttachment[];
+  /** What classification reads. */
+  readonly facts: InboundFacts;
+  /** Message-IDs of a returned (bounced) message carried inside this mail. */
+  readonly returnedMessageIds: readonly string[];
+  /** Why the MIME parser rejected the mail; set when only the headers could be read. */
+  readonly parseError: string | null;
+  /** Attachments dropped for exceeding the cap, for the note on the ticket. */
+  readonly omittedAttachments: readonly { readonly filename: string | null; readonly size: number }[];
+}

@@ -1,0 +1,160 @@
+import { execFile, spawn } from 'node:child_process';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { waitFor } from './wait.js';
+
+const run = promisify(execFile);
+
+/** A throwaway Dovecot on a loopback port; any user name logs in with PASSWORD. */
+export interface Dovecot {
+  readonly host: string;
+  readonly port: number;
+  readonly dir: string;
+  /** A fresh user name, so tests share nothing. */
+  newUser(prefix?: string): string;
+  /** Runs doveadm against this instance. */
+  doveadm(args: readonly string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const DOVECOT_PASSWORD = 'secret';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function lookupUid(name: string): Promise<{ uid: number; gid: number }> {
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  const line = passwd.split('\n').find((l) => l.startsWith(`${name}:`));
+  if (!line) throw new Error(`user ${name} not found: install dovecot-imapd`);
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+function config(dir: string, port: number, runAs: string): string {
+  return `
+protocols = imap
+listen = 127.0.0.1
+base_dir = ${dir}/run
+state_dir = ${dir}/state
+log_path = ${dir}/dovecot.log
+instance_name = helpdesk-test-${randomBytes(4).toString('hex')}
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = ${runAs}
+default_internal_user = ${runAs}
+default_internal_group = ${runAs}
+mail_uid = ${runAs}
+mail_gid = ${runAs}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+mail_fsync = never
+maildir_very_dirty_syncs = yes
+mail_max_userip_connections = 200
+auth_failure_delay = 0
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}
+userdb {
+  driver = static
+  args = home=${dir}/mail/%d/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = ${port}
+  }
+  chroot =
+}
+service anvil {
+  chroot =
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
+`;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function processGone(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.split(' ')[2] === 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Runs a command that forks a daemon: waits for the foreground process only, not for inherited pipes. */
+function daemonize(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}`))));
+  });
+}
+
+/** Starts Dovecot with its own config in a temp dir (recipe: shared/mail-testing.md). */
+export async function startDovecot(): Promise<Dovecot> {
+  const isRoot = userInfo().uid === 0;
+  const runAs = isRoot ? 'dovecot' : userInfo().username;
+  const dir = await mkdtemp(join(tmpdir(), 'helpdesk-dovecot-'));
+  await chmod(dir, 0o755);
+  for (const sub of ['run', 'state', 'mail']) await mkdir(join(dir, sub));
+  const port = await freePort();
+  const conf = join(dir, 'dovecot.conf');
+  await writeFile(conf, config(dir, port, runAs));
+  if (isRoot) {
+    const { uid, gid } = await lookupUid(runAs);
+    for (const path of [dir, join(dir, 'run'), join(dir, 'state'), join(dir, 'mail'), conf]) await chown(path, uid, gid);
+    await daemonize('setpriv', ['--reuid=dovecot', '--regid=dovecot', '--clear-groups', 'dovecot', '-c', conf]);
+  } else {
+    await daemonize('dovecot', ['-c', conf]);
+  }
+  await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
+  const pid = Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim());
+  let counter = 0;
+  return {
+    host: '127.0.0.1',
+    port,
+    dir,
+    newUser: (prefix = 'user') => `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter++}@example.test`,
+    async doveadm(args) {
+      const cmd = isRoot ? ['setpriv', ['--reuid=dovecot', '--regid=dovecot', '--clear-groups', 'doveadm', '-c', conf, ...args]] : ['doveadm', ['-c', conf, ...args]];
+      const { stdout } = await run(cmd[0] as string, cmd[1] as string[]);
+      return stdout;
+    },
+    async stop() {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await waitFor(() => processGone(pid), { timeoutMs: 10_000, what: 'dovecot to stop' });
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { Writable } from 'node:stream';
+import { ImapFlow } from 'imapflow';
+import { inject } from 'vitest';
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../../src/logging.js';
+import { startDaemon, type Daemon } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { DOVECOT_PASSWORD } from './dovecot.js';
+import { waitFor } from './wait.js';
+
+/** Log lines written by an in-process daemon, parsed. */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly raw: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        this.raw.push(line);
+        try {
+          this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // not JSON: kept in raw only
+        }
+      }
+      done();
+    },
+  });
+
+  find(msg: string): Record<string, unknown>[] {
+    return this.lines.filter((l) => l.msg === msg);
+  }
+}
+
+export interface MailboxHarness {
+  readonly db: TestDatabase;
+  readonly user: string;
+  readonly port: number;
+  readonly logs: LogCapture;
+  readonly configFile: string;
+  /** An IMAP client logged in as the mailbox user, for APPEND and inspection. */
+  readonly imap: ImapFlow;
+  start(): Promise<Daemon>;
+  stopDaemon(): Promise<void>;
+  append(raw: string, folder?: string): Promise<void>;
+  /** Ticket rows straight from Postgres. */
+  tickets(): Promise<{ id: number; number: number; status: string; subject: string; linked_ticket_id: number | null }[]>;
+  messageCount(): Promise<number>;
+  /** UIDs in the folder that are not \Seen. */
+  unseenUids(folder?: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Extra YAML appended at top level (e.g. `reopenWindow: 10s`). */
+  extraConfig?: string;
+  /** Extra keys for the mailbox's imap block, as YAML flow entries. */
+  imapExtra?: string;
+  folder?: string;
+}
+
+let userCounter = 0;
+
+/** A test's own database, Dovecot user and config; the daemon runs in this process. */
+export async function mailboxHarness(options: HarnessOptions = {}): Promise<MailboxHarness> {
+  const port = inject('dovecotPort');
+  const db = await createTestDatabase();
+  const user = `support-${process.pid}-${Date.now().toString(36)}-${userCounter++}@example.test`;
+  const folder = options.folder ?? 'INBOX';
+  const dir = await mkdtemp(join(tmpdir(), 'helpdesk-test-'));
+  const configFile = join(dir, 'helpdesk.yaml');
+  await writeFile(
+    configFile,
+    [
+      'mailboxes:',
+      '  - name: support',
+      '    address: support@example.test',
+      `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
+      'agents:',
+      '  - { name: Alice, email: alice@example.test, departments: [general] }',
+      options.extraConfig ?? '',
+    ].join('\n'),
+  );
+  const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
+  await imap.connect();
+  if (folder !== 'INBOX') await imap.mailboxCreate(folder).catch(() => undefined);
+  const logs = new LogCapture();
+  let daemon: Daemon | null = null;
+
+  const harness: MailboxHarness = {
+    db,
+    user,
+    port,
+    logs,
+    configFile,
+    imap,
+    async start() {
+      daemon = await startDaemon(
+        { databaseUrl: db.url, configFile, env: { IMAP_PASSWORD: DOVECOT_PASSWORD } },
+        createLogger('info', logs.stream),
+      );
+      await waitFor(() => logs.find('watching mailbox').length > 0, { what: 'the daemon to watch the mailbox' });
+      return daemon;
+    },
+    async stopDaemon() {
+      await daemon?.stop();
+      daemon = null;
+    },
+    async append(raw, target = folder) {
+      await imap.append(target, raw);
+    },
+    async tickets() {
+      return db.sql`select id::int, number::int, status::text, subject, linked_ticket_id::int from tickets order by number`;
+    },
+    async messageCount() {
+      const [row] = await db.sql`select count(*)::int as n from messages`;
+      return row!.n as number;
+    },
+    async unseenUids(target = folder) {
+      const lock = await imap.getMailboxLock(target);
+      try {
+        const found = await imap.search({ seen: false }, { uid: true });
+        return found || [];
+      } finally {
+        lock.release();
+      }
+    },
+    async close() {
+      await daemon?.stop();
+      await imap.logout().catch(() => undefined);
+      await db.drop();
+    },
+  };
+  return harness;
+}
