@@ -50,7 +50,14 @@ export function parseConfig(text: string, file: string, env: Readonly<Record<str
   }
   const problems = substituteEnvironment(doc, env, at);
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => locateIssue(doc, issue, at)));
+  if (!parsed.success) {
+    const seen = new Set(problems.map((p) => p.key));
+    for (const problem of parsed.error.issues.flatMap((issue) => locateIssue(doc, issue, at))) {
+      if (seen.has(problem.key)) continue; // one problem per key: the first says it best
+      seen.add(problem.key);
+      problems.push(problem);
+    }
+  }
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, problems };
@@ -80,13 +87,12 @@ function substituteEnvironment(doc: Document, env: Readonly<Record<string, strin
       const keyPath = pathOf(path, role === 'value' ? undefined : role);
       const keyName = keyPath.split('.').at(-1) ?? '';
 
-      if (typeof node.value !== 'string') return;
       const raw = node.value;
-      if (SECRET_KEYS.has(keyName) && raw !== '' && !ONLY_ENV_REF.test(raw)) {
+      if (SECRET_KEYS.has(keyName) && raw !== null && raw !== '' && !(typeof raw === 'string' && ONLY_ENV_REF.test(raw))) {
         problems.push(at(node.range?.[0], keyPath, 'secrets must come from the environment: write ${VARIABLE_NAME}'));
         return;
       }
-      if (!raw.includes('$⁅')) return;
+      if (typeof raw !== 'string' || !raw.includes('$⁅')) return;
       node.value = raw.replace(ENV_REF, (_, name: string) => {
         const value = env[name];
         if (value === undefined) problems.push(at(node.range?.[0], keyPath, `environment variable ${name} is not set`));
@@ -130,11 +136,10 @@ function locateIssue(doc: Document, issue: z.core.$ZodIssue, at: Locate): Config
     const node = (sub.length === 0 ? doc.contents : doc.getIn(sub as unknown[], true)) as Node | null | undefined;
     if (node && node.range) {
       const missing = depth < path.length && issue.code === 'invalid_type';
-      const message = missing ? 'is required' : issue.message;
-      return [at(node.range[0], keyPathText(path), message)];
+      return [at(node.range[0], keyPathText(path), missing ? 'is required' : issue.message)];
     }
   }
-  return [at(0, keyPathText(path), issue.message)];
+  return [at(0, keyPathText(path), issue.code === 'invalid_type' ? 'is required' : issue.message)];
 }
 
 function findKeyNode(doc: Document, path: PropertyKey[], key: string): Node | undefined {

@@ -78,6 +78,13 @@ function isAutoSubmitted(facts: InboundFacts): boolean {
   return value !== null && value.split(';')[0]!.trim().toLowerCase() !== 'no';
 }
 
+/** A reply or forward quotes its original subject: "Re: Delivery failed" is not a bounce notice. */
+const REPLY_PREFIX = /^\s*(re|aw|sv|antw|antwort|vs|fwd?|wg|tr|rv)\s*(\[\d+\])?\s*:/i;
+
+function isBounceSubject(subject: string): boolean {
+  return !REPLY_PREFIX.test(subject) && !AUTO_REPLY_SUBJECT.test(subject) && BOUNCE_SUBJECT.test(subject);
+}
+
 function bounceReasons(facts: InboundFacts): string[] {
   const isReport = facts.contentType === 'multipart/report';
   if (isReport && facts.reportType === 'feedback-report') return ['abuse feedback report (ARF)'];
@@ -86,7 +93,7 @@ function bounceReasons(facts: InboundFacts): string[] {
   const systemSender = facts.from !== null && isMailSystemSender(facts.from);
   const noSender = facts.from === null;
   const noReply = facts.from !== null && isNoReplySender(facts.from);
-  const bounceSubject = BOUNCE_SUBJECT.test(facts.subject);
+  const bounceSubject = isBounceSubject(facts.subject);
   const automatic = facts.returnPath === '' || isAutoSubmitted(facts);
   const returned = facts.hasReturnedMessage;
 

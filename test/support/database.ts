@@ -4,7 +4,10 @@ import postgres from 'postgres';
 /** Server the tests use; DATABASE_URL's server when set, else the local default. */
 const SERVER = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 export const ADMIN_URL = SERVER.toString();
-export const TEMPLATE_DB = 'helpdesk_test_template';
+/** Each run migrates its own template, so concurrent runs never share one. */
+export function templateName(): string {
+  return `helpdesk_tpl_${process.pid}_${randomBytes(3).toString('hex')}`;
+}
 
 export function databaseUrl(name: string): string {
   const url = new URL(SERVER);
@@ -20,11 +23,11 @@ export interface TestDatabase {
 }
 
 /** A fresh database cloned from the migrated template: one per test file or test. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(template: string): Promise<TestDatabase> {
   const name = `helpdesk_t_${randomBytes(5).toString('hex')}`;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.unsafe(`create database ${name} template ${template}`);
   } finally {
     await admin.end();
   }

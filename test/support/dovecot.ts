@@ -135,7 +135,11 @@ export async function startDovecot(): Promise<Dovecot> {
     await daemonize('dovecot', ['-c', conf]);
   }
   await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
-  const pid = Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim());
+  // The master writes its pid file a moment after it starts listening.
+  const pid = await waitFor(async () => Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim()), {
+    timeoutMs: 10_000,
+    what: 'dovecot master.pid',
+  });
   let counter = 0;
   return {
     host: '127.0.0.1',

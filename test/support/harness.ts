@@ -45,6 +45,8 @@ export interface MailboxHarness {
   start(): Promise<Daemon>;
   stopDaemon(): Promise<void>;
   append(raw: string, folder?: string): Promise<void>;
+  /** APPENDs exact bytes. */
+  appendRaw(raw: Buffer, folder?: string): Promise<void>;
   /** Ticket rows straight from Postgres. */
   tickets(): Promise<{ id: number; number: number; status: string; subject: string; linked_ticket_id: number | null }[]>;
   messageCount(): Promise<number>;
@@ -66,7 +68,7 @@ let userCounter = 0;
 /** A test's own database, Dovecot user and config; the daemon runs in this process. */
 export async function mailboxHarness(options: HarnessOptions = {}): Promise<MailboxHarness> {
   const port = inject('dovecotPort');
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(inject('templateDb'));
   const user = `support-${process.pid}-${Date.now().toString(36)}-${userCounter++}@example.test`;
   const folder = options.folder ?? 'INBOX';
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-test-'));
@@ -111,6 +113,9 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     async append(raw, target = folder) {
       await imap.append(target, raw);
     },
+    async appendRaw(raw, target = folder) {
+      await imap.append(target, raw);
+    },
     async tickets() {
       return db.sql`select id::int, number::int, status::text, subject, linked_ticket_id::int from tickets order by number`;
     },
@@ -119,12 +124,14 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       return row!.n as number;
     },
     async unseenUids(target = folder) {
-      const lock = await imap.getMailboxLock(target);
+      // A connection of its own: the server may end sessions whose folder was recreated.
+      const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: DOVECOT_PASSWORD }, logger: false });
+      await client.connect();
       try {
-        const found = await imap.search({ seen: false }, { uid: true });
-        return found || [];
+        await client.mailboxOpen(target, { readOnly: true });
+        return (await client.search({ seen: false }, { uid: true })) || [];
       } finally {
-        lock.release();
+        await client.logout().catch(() => client.close());
       }
     },
     async close() {

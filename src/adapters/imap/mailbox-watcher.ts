@@ -74,8 +74,8 @@ export class MailboxWatcher {
       this.currentState = 'retrying';
       const { host, folder } = this.opts.mailbox.imap;
       this.log.warn(
-        { host, port: this.port(), folder, attempt: failures, retryInMs: delay, err: reason ? errorSummary(reason) : 'connection closed' },
-        reason ? 'mailbox unreachable; retrying' : 'mailbox connection closed; reconnecting',
+        { host, port: this.port(), folder, attempt: failures, retryInMs: delay, error: errorSummary(reason) },
+        'mailbox unreachable or connection lost; retrying',
       );
       await this.sleep(delay);
     }
@@ -86,7 +86,7 @@ export class MailboxWatcher {
     const client = this.createClient();
     this.client = client;
     const closed = new Promise<void>((resolve) => client.once('close', resolve));
-    client.on('error', (err: Error) => this.log.warn({ err: errorSummary(toImapError(err, 'imap')) }, 'IMAP connection error'));
+    client.on('error', (err: Error) => this.log.warn({ error: errorSummary(toImapError(err, 'imap')) }, 'IMAP connection error'));
     try {
       await client.connect();
       const { folder, processedFolder } = this.opts.mailbox.imap;
@@ -106,6 +106,10 @@ export class MailboxWatcher {
         'watching mailbox',
       );
       await this.syncUntilClosed(client, closed);
+      if (!this.stopped) {
+        const why = client.byeReason ? `server said BYE: ${client.byeReason}` : 'connection closed by the server or network';
+        throw toImapError(new Error(why), `mailbox ${this.opts.mailbox.name}`);
+      }
     } finally {
       this.client = null;
       if (client.usable) client.close();
@@ -116,9 +120,11 @@ export class MailboxWatcher {
     const session = imapSession(client, this.opts.mailbox.imap.processedFolder);
     let running = false;
     let again = false;
+    let recheck = false;
     let outages = 0;
     let retryTimer: NodeJS.Timeout | null = null;
-    const request = (): void => {
+    const request = (revalidate = false): void => {
+      recheck ||= revalidate;
       if (running) {
         again = true;
         return;
@@ -128,29 +134,51 @@ export class MailboxWatcher {
         do {
           again = false;
           try {
+            if (recheck) {
+              recheck = false;
+              await this.revalidate(client);
+            }
             await this.opts.sync(session);
             outages = 0;
           } catch (err) {
             if (isAppError(err) && err.code.startsWith('IMAP')) {
-              this.log.warn({ err: errorSummary(err) }, 'IMAP command failed; reconnecting');
+              this.log.warn({ error: errorSummary(err) }, 'IMAP command failed; reconnecting');
               client.close();
               break;
             }
             outages++;
             const delay = this.backoff(outages);
-            this.log.warn({ err: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
-            retryTimer = setTimeout(request, delay);
+            this.log.warn({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
+            retryTimer = setTimeout(() => request(), delay);
           }
         } while (again && !this.stopped && client.usable);
         running = false;
       })();
     };
-    client.on('exists', request);
-    const poll = setInterval(request, this.opts.mailbox.imap.pollInterval);
+    client.on('exists', () => request());
+    const poll = setInterval(() => request(true), this.opts.mailbox.imap.pollInterval);
     request();
     await closed;
     clearInterval(poll);
     if (retryTimer) clearTimeout(retryTimer);
+  }
+
+  /**
+   * A folder deleted and recreated under us can keep its old view in this
+   * session, with no notice from the server (Dovecot even answers STATUS from
+   * it). Selecting it again shows the truth; a new UIDVALIDITY then makes the
+   * sync re-read the folder.
+   */
+  private async revalidate(client: ImapFlow): Promise<void> {
+    const { folder } = this.opts.mailbox.imap;
+    const before = client.mailbox ? String(client.mailbox.uidValidity) : null;
+    try {
+      await client.mailboxOpen(folder);
+    } catch (err) {
+      throw toImapError(err, `reopening folder ${folder}`);
+    }
+    const after = client.mailbox ? String(client.mailbox.uidValidity) : null;
+    if (after !== before) this.log.warn({ folder, uidValidity: after, was: before }, 'folder was recreated on the server');
   }
 
   private createClient(): ImapFlow {

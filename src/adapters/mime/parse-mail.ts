@@ -57,8 +57,9 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     if (item.content === null) omitted.push({ filename: item.filename, size: item.size });
   }
   const structured = parsed.headers.get('content-type') as StructuredHeader | undefined;
+  const from = firstAddress(parsed.from) ?? fromHeaderLines(headers);
   const facts: InboundFacts = {
-    from: firstAddress(parsed.from)?.address ?? null,
+    from: from?.address ?? null,
     returnPath: returnPathOf(headers),
     subject: cleanText(parsed.subject ?? ''),
     headers,
@@ -71,7 +72,7 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     messageId: normalizeMessageId(parsed.messageId),
     inReplyTo: parseMessageIdList(headers.get('in-reply-to')?.join(' ')),
     references: parseMessageIdList(headers.get('references')?.join(' ')),
-    from: firstAddress(parsed.from),
+    from,
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
     replyTo: addresses(parsed.replyTo),
@@ -198,6 +199,15 @@ function addresses(value: AddressObject | AddressObject[] | undefined): MailAddr
 
 function firstAddress(value: AddressObject | undefined): MailAddress | null {
   return addresses(value)[0] ?? null;
+}
+
+/** Mail with several From headers, the first unusable (`[??????]`): take the first with an address. */
+function fromHeaderLines(headers: RawHeaders): MailAddress | null {
+  for (const value of headers.get('from') ?? []) {
+    const address = parseLooseAddress(value);
+    if (address) return address;
+  }
+  return null;
 }
 
 function parseLooseAddress(value: string | null): MailAddress | null {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseMail } from '../../src/adapters/mime/parse-mail.js';
+import { classifyInbound } from '../../src/domain/classify.js';
+import type { InboundKind } from '../../src/domain/classify.js';
+import { corpusFiles, readCorpus } from '../support/corpus.js';
+
+const OWN = new Set(['support@example.test']);
+const OPTIONS = { maxAttachmentBytes: 25 * 1024 * 1024 };
+
+/** What a file is expected to be: a kind, or "anything but customer". */
+type Expectation = InboundKind | 'not customer';
+
+/** Every file in a folder is expected to be this, unless EXCEPTIONS says otherwise. Longest prefix wins. */
+const BY_FOLDER: Record<string, Expectation> = {
+  'autoreplies/': 'auto_reply',
+  'bounces/': 'bounce',
+  'bounces/sisimai/not-a-bounce/': 'customer',
+  'replies/': 'customer',
+  'threads/': 'customer',
+  'mime/': 'customer',
+};
+
+const EXCEPTIONS: Record<string, Expectation> = {
+  // A "delayed" DSN: nothing failed yet, so it is a notice, not a bounce.
+  'bounces/mikel-mail/report_422.eml': 'auto_reply',
+  // Apple Mail "unsubscribe" with Auto-Submitted: auto-replied, not a delivery failure.
+  'bounces/sisimai/bsd/arf-26.eml': 'auto_reply',
+  // In the negatives folder, but a real automated postmaster notice ("email bounce notification").
+  'bounces/sisimai/not-a-bounce/rb-issue-368-bug.eml': 'not customer',
+  // Precedence: list
+  'mime/james-mime4j/mime4j-219-new-date-time-format.eml': 'auto_reply',
+  // Precedence: bulk (a Launchpad bug mail)
+  'mime/mailparser/large_text.eml': 'auto_reply',
+  // Precedence: junk (spam)
+  'mime/mikel-mail/error_emails/bad_date_header.eml': 'auto_reply',
+  // A "delayed" DSN ("could not send message for past 1 day")
+  'mime/mikel-mail/mime_emails/raw_email_with_mimepart_without_content_type.eml': 'auto_reply',
+  // Precedence: list
+  'mime/mime-tools/jt-0498.eml': 'auto_reply',
+  // "Mail System Error - Returned Mail" from postmaster
+  'mime/mime-tools/badbound.eml': 'bounce',
+};
+
+function expectation(file: string): Expectation {
+  const exception = EXCEPTIONS[file];
+  if (exception) return exception;
+  const folder = Object.keys(BY_FOLDER)
+    .filter((prefix) => file.startsWith(prefix))
+    .sort((a, b) => b.length - a.length)[0];
+  if (folder === undefined) throw new Error(`no expectation for ${file}: add its folder to BY_FOLDER`);
+  return BY_FOLDER[folder]!;
+}
+
+const FILES = corpusFiles('.eml');
+
+describe('classifyInbound on the real-mail corpus', () => {
+  it('finds the whole corpus, and every exception names a file in it', () => {
+    expect(FILES.filter((f) => f.startsWith('autoreplies/'))).toHaveLength(14);
+    expect(FILES.filter((f) => f.startsWith('bounces/sisimai/not-a-bounce/'))).toEqual([
+      'bounces/sisimai/not-a-bounce/is-not-bounce-01.eml',
+      'bounces/sisimai/not-a-bounce/is-not-bounce-02.eml',
+      'bounces/sisimai/not-a-bounce/rb-issue-368-bug.eml',
+    ]);
+    expect(Object.keys(EXCEPTIONS).filter((f) => !FILES.includes(f))).toEqual([]);
+    expect(() => FILES.map(expectation)).not.toThrow();
+  });
+
+  it.each(FILES)('%s', async (file) => {
+    const mail = await parseMail(readCorpus(file), OPTIONS);
+    const { kind, reasons } = classifyInbound(mail.facts, OWN);
+    const want = expectation(file);
+    if (want === 'not customer') expect(kind, reasons.join('; ')).not.toBe('customer');
+    else expect(kind, reasons.join('; ')).toBe(want);
+  });
+});
