@@ -56,6 +56,8 @@ export interface MailboxHarness {
 }
 
 export interface HarnessOptions {
+  /** Connect the daemon to Postgres through this URL instead of the test database's own (e.g. a proxy). */
+  daemonDatabaseUrl?: (url: string) => string;
   /** Extra YAML appended at top level (e.g. `reopenWindow: 10s`). */
   extraConfig?: string;
   /** Extra keys for the mailbox's imap block, as YAML flow entries. */
@@ -100,7 +102,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     imap,
     async start() {
       daemon = await startDaemon(
-        { databaseUrl: db.url, configFile, env: { IMAP_PASSWORD: DOVECOT_PASSWORD } },
+        { databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url, configFile, env: { IMAP_PASSWORD: DOVECOT_PASSWORD } },
         createLogger('info', logs.stream),
       );
       await waitFor(() => logs.find('watching mailbox').length > 0, { what: 'the daemon to watch the mailbox' });
