@@ -20,6 +20,13 @@ program
   .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
   .action(async (opts: { config?: string }) => {
     const log = createLogger(process.env.LOG_LEVEL);
+    // A stray rejection is logged, not fatal; an uncaught exception leaves unknown state: log and exit
+    // (the supervisor restarts us, and nothing unflagged is lost).
+    process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection'));
+    process.on('uncaughtException', (err) => {
+      log.fatal({ err }, 'uncaught exception; exiting');
+      process.exit(1);
+    });
     const daemon = await startDaemon(readEnvironment(opts.config), log);
     let stopping = false;
     const shutdown = (signal: string) => {

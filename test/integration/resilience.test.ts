@@ -68,8 +68,7 @@ describe('mailbox behaviours', () => {
       what: 'the mail moved, still unread, to Processed',
     });
     expect(await harness.tickets()).toHaveLength(1);
-    const status = await harness.imap.status('INBOX', { messages: true });
-    expect(status.messages).toBe(0);
+    expect(await harness.imap.status('INBOX', { messages: true })).toMatchObject({ messages: 0 });
   });
 });
 

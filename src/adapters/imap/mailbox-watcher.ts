@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { MailboxConfig } from '../../config/schema.js';
 import { isAppError } from '../../errors.js';
 import type { MailboxSession } from '../../usecases/ports.js';
+import { CoalescingRunner } from './coalescing-runner.js';
 import { toImapError } from './errors.js';
 import { imapSession } from './session.js';
 
@@ -118,49 +119,39 @@ export class MailboxWatcher {
 
   private async syncUntilClosed(client: ImapFlow, closed: Promise<void>): Promise<void> {
     const session = imapSession(client, this.opts.mailbox.imap.processedFolder);
-    let running = false;
-    let again = false;
-    let recheck = false;
+    let revalidate = false;
     let outages = 0;
     let retryTimer: NodeJS.Timeout | null = null;
-    const request = (revalidate = false): void => {
-      recheck ||= revalidate;
-      if (running) {
-        again = true;
-        return;
+    const runner = new CoalescingRunner(async () => {
+      if (this.stopped || !client.usable) return;
+      try {
+        if (revalidate) {
+          revalidate = false;
+          await this.revalidate(client);
+        }
+        await this.opts.sync(session);
+        outages = 0;
+      } catch (err) {
+        if (isAppError(err) && err.code.startsWith('IMAP')) {
+          this.log.warn({ error: errorSummary(err) }, 'IMAP command failed; reconnecting');
+          client.close();
+          return;
+        }
+        const delay = this.backoff(++outages);
+        this.log.warn({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
+        retryTimer = setTimeout(() => runner.request(), delay);
       }
-      running = true;
-      void (async () => {
-        do {
-          again = false;
-          try {
-            if (recheck) {
-              recheck = false;
-              await this.revalidate(client);
-            }
-            await this.opts.sync(session);
-            outages = 0;
-          } catch (err) {
-            if (isAppError(err) && err.code.startsWith('IMAP')) {
-              this.log.warn({ error: errorSummary(err) }, 'IMAP command failed; reconnecting');
-              client.close();
-              break;
-            }
-            outages++;
-            const delay = this.backoff(outages);
-            this.log.warn({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
-            retryTimer = setTimeout(() => request(), delay);
-          }
-        } while (again && !this.stopped && client.usable);
-        running = false;
-      })();
-    };
-    client.on('exists', () => request());
-    const poll = setInterval(() => request(true), this.opts.mailbox.imap.pollInterval);
-    request();
+    });
+    client.on('exists', () => runner.request());
+    const poll = setInterval(() => {
+      revalidate = true;
+      runner.request();
+    }, this.opts.mailbox.imap.pollInterval);
+    runner.request();
     await closed;
     clearInterval(poll);
     if (retryTimer) clearTimeout(retryTimer);
+    await runner.close();
   }
 
   /**
