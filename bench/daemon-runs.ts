@@ -1,0 +1,163 @@
+/**
+ * The daemon under measurement: backlog ingest from a fresh start, and the
+ * latency of one new mail while it sits in IDLE.
+ */
+import type { ImapFlow } from 'imapflow';
+import type postgres from 'postgres';
+import type { Daemon } from '../src/main.js';
+import { buildProbeMail } from './mails.js';
+import { round, timed, type Timed } from './baseline.js';
+import { daemonIdling, launchDaemon, LogSink, pollUntil, sleep, unseenCount, type Cleanup } from './services.js';
+
+export interface BacklogResult {
+  readonly messages: number;
+  readonly tickets: number;
+  /** startDaemon called → its promise resolved (config, create-if-missing, migrations). */
+  readonly startDaemonMs: number;
+  /** startDaemon called → the watcher reports `watching` (connected, folder open). */
+  readonly watchingMs: number;
+  /** startDaemon called → all messages are rows. */
+  readonly storedMs: number;
+  /** startDaemon called → nothing left unseen in INBOX. */
+  readonly seenMs: number;
+  /** Messages per second over the whole span from start to all stored. */
+  readonly fromStart: Timed;
+  /** Messages per second from `watching` to all stored: ingest alone, without migrations and login. */
+  readonly afterConnect: Timed;
+  /** CPU time of this Node process (user + system) while ingesting, as a share of one core. */
+  readonly nodeCpuShare: number;
+  readonly warnings: Record<string, number>;
+}
+
+export interface BacklogInput {
+  readonly databaseUrl: string;
+  readonly configFile: string;
+  readonly sql: postgres.Sql;
+  readonly status: ImapFlow;
+  readonly expected: number;
+  readonly mailbox: string;
+}
+
+/** Starts the daemon on a full INBOX and times it until every message is stored and flagged. */
+export async function runBacklog(input: BacklogInput, cleanup: Cleanup): Promise<{ result: BacklogResult; daemon: Daemon }> {
+  const logs = new LogSink();
+  const { sql, expected, mailbox } = input;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const daemon = await launchDaemon(input.databaseUrl, input.configFile, logs, cleanup);
+  const startDaemonMs = performance.now() - t0;
+  let watchingAt: number | null = null;
+  const stored = await pollUntil(
+    async () => {
+      if (watchingAt === null && daemon.watchers[0]?.state === 'watching') watchingAt = performance.now();
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messages where mailbox = ${mailbox}`;
+      return row!.n >= expected ? row!.n : null;
+    },
+    { timeoutMs: 300_000, intervalMs: 10, what: `${expected} messages stored by the daemon` },
+  );
+  const cpu = process.cpuUsage(cpu0);
+  const seen = await pollUntil(async () => ((await unseenCount(input.status)) === 0 ? true : null), {
+    timeoutMs: 60_000,
+    intervalMs: 10,
+    what: 'the daemon to flag every message \\Seen',
+  });
+  const watching = watchingAt ?? stored.at;
+  const [tickets] = await sql<{ n: number }[]>`select count(*)::int as n from tickets where mailbox = ${mailbox}`;
+  const result: BacklogResult = {
+    messages: stored.value,
+    tickets: tickets!.n,
+    startDaemonMs: round(startDaemonMs),
+    watchingMs: round(watching - t0),
+    storedMs: round(stored.at - t0),
+    seenMs: round(seen.at - t0),
+    fromStart: timed(stored.value, stored.at - t0),
+    afterConnect: timed(stored.value, stored.at - watching),
+    nodeCpuShare: round((cpu.user + cpu.system) / 1000 / (stored.at - t0), 2),
+    warnings: logs.summary(),
+  };
+  return { result, daemon };
+}
+
+export interface LatencyResult {
+  readonly samplesMs: number[];
+  readonly minMs: number;
+  readonly medianMs: number;
+  readonly p95Ms: number;
+  readonly maxMs: number;
+  /** How long the APPEND command itself took, median. */
+  readonly appendMedianMs: number;
+  /** Whether every probe started with the daemon's connection seen in IDLE. */
+  readonly idleVerified: boolean;
+}
+
+export interface LatencyInput {
+  readonly daemon: Daemon;
+  readonly appender: ImapFlow;
+  readonly status: ImapFlow;
+  readonly sql: postgres.Sql;
+  readonly probes: number;
+  readonly namespace: string;
+}
+
+/** APPENDs one mail at a time and times APPEND done → its ticket row visible (Postgres polled every 5 ms). */
+export async function runLatency(input: LatencyInput): Promise<LatencyResult> {
+  const samples: number[] = [];
+  const appends: number[] = [];
+  let idleVerified = true;
+  for (let i = 0; i < input.probes; i++) {
+    idleVerified = (await waitForIdle(input)) && idleVerified;
+    const mail = buildProbeMail(i, input.namespace);
+    const before = performance.now();
+    await input.appender.append('INBOX', mail.raw);
+    const appended = performance.now();
+    const visible = await pollUntil(
+      async () => {
+        const rows = await input.sql`select t.number from messages m join tickets t on t.id = m.ticket_id where m.message_id = ${mail.messageId}`;
+        return rows.length > 0 ? true : null;
+      },
+      { timeoutMs: 15_000, intervalMs: 5, what: `probe ${i} to become a ticket` },
+    );
+    appends.push(appended - before);
+    samples.push(round(visible.at - appended));
+  }
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    samplesMs: samples,
+    minMs: sorted[0]!,
+    medianMs: round(median(sorted)),
+    p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1]!,
+    maxMs: sorted[sorted.length - 1]!,
+    appendMedianMs: round(median([...appends].sort((a, b) => a - b))),
+    idleVerified,
+  };
+}
+
+/**
+ * Waits until the previous probe is flagged and the daemon's connection is back
+ * in IDLE (it re-enters IDLE 250 ms after its last command). Returns false when
+ * IDLE could not be observed; then a 1 s pause stands in for it.
+ */
+async function waitForIdle(input: LatencyInput): Promise<boolean> {
+  await pollUntil(async () => ((await unseenCount(input.status)) === 0 ? true : null), {
+    timeoutMs: 15_000,
+    intervalMs: 20,
+    what: 'the previous probe to be flagged \\Seen',
+  });
+  if (daemonIdling(input.daemon) === null) {
+    await sleep(1_000);
+    return false;
+  }
+  await pollUntil(async () => (daemonIdling(input.daemon) === true ? true : null), {
+    timeoutMs: 10_000,
+    intervalMs: 10,
+    what: "the daemon's IMAP connection to enter IDLE",
+  });
+  // A little margin: the IDLE command is sent, but Dovecot may not have answered "+ idling" yet.
+  await sleep(50);
+  return true;
+}
+
+function median(sorted: readonly number[]): number {
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

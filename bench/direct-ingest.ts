@@ -1,0 +1,91 @@
+/**
+ * The ingest use case wired as in src/main.ts but without IMAP, to split the
+ * daemon's per-message time: statements sent, and how long Postgres spent
+ * executing them versus waiting inside a transaction for this process.
+ */
+import { drizzle } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from '../src/adapters/db/schema.js';
+import { createTicketStore } from '../src/adapters/db/ticket-store.js';
+import { parseMail } from '../src/adapters/mime/parse-mail.js';
+import { loadConfigOrThrow } from '../src/main.js';
+import { ingestMessage, type IngestDeps } from '../src/usecases/ingest-message.js';
+import { round, timed, type Timed } from './baseline.js';
+import { DAEMON_ENV, pollUntil } from './services.js';
+
+export interface DirectIngest extends Timed {
+  /** Statements sent to Postgres per message, BEGIN and COMMIT included. */
+  readonly queriesPerMessage: number;
+  readonly outcomes: Record<string, number>;
+  /**
+   * Per message, from pg_stat_database: Postgres executing statements
+   * (`active_time`), and Postgres idle inside an open transaction waiting for
+   * the next statement (`idle_in_transaction_time`: round trips plus this
+   * process's own work between statements). Null when the counters did not arrive.
+   */
+  readonly server: { activeMsPerMessage: number; idleInTransactionMsPerMessage: number } | null;
+}
+
+interface DatabaseTimes {
+  readonly activeMs: number;
+  readonly idleInTransactionMs: number;
+  readonly commits: number;
+}
+
+/** Ingests `sources` into mailbox `direct` one by one, as the daemon does; `observer` reads the statistics. */
+export async function directIngest(
+  databaseUrl: string,
+  configFile: string,
+  sources: readonly Buffer[],
+  observer: { sql: postgres.Sql; name: string },
+): Promise<DirectIngest> {
+  let queries = 0;
+  const sql = postgres(databaseUrl, { max: 10, onnotice: () => {}, connect_timeout: 10, debug: () => void queries++ });
+  let ended = false;
+  try {
+    const config = await loadConfigOrThrow({ databaseUrl, configFile, env: DAEMON_ENV });
+    const deps: IngestDeps = { store: createTicketStore(drizzle(sql, { schema })), config: () => config, now: () => new Date(), parse: parseMail };
+    const before = await databaseTimes(observer);
+    const outcomes: Record<string, number> = {};
+    const started = performance.now();
+    for (const [i, source] of sources.entries()) {
+      const result = await ingestMessage(deps, { mailbox: 'direct', uid: i + 1, source, size: source.length });
+      outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+    }
+    const ms = performance.now() - started;
+    // A backend reports its session times when it exits at the latest: close, then wait for them.
+    await sql.end({ timeout: 5 });
+    ended = true;
+    const server = await serverTimes(observer, before, sources.length);
+    return { ...timed(sources.length, ms), queriesPerMessage: round(queries / sources.length, 2), outcomes, server };
+  } finally {
+    if (!ended) await sql.end({ timeout: 5 });
+  }
+}
+
+async function serverTimes(observer: { sql: postgres.Sql; name: string }, before: DatabaseTimes, messages: number): Promise<DirectIngest['server']> {
+  try {
+    const { value: after } = await pollUntil(
+      async () => {
+        const now = await databaseTimes(observer);
+        return now.commits - before.commits >= messages ? now : null;
+      },
+      { timeoutMs: 5_000, intervalMs: 50, what: 'pg_stat_database to count the ingest transactions' },
+    );
+    return {
+      activeMsPerMessage: round((after.activeMs - before.activeMs) / messages, 2),
+      idleInTransactionMsPerMessage: round((after.idleInTransactionMs - before.idleInTransactionMs) / messages, 2),
+    };
+  } catch {
+    return null;
+  }
+}
+
+async function databaseTimes(observer: { sql: postgres.Sql; name: string }): Promise<DatabaseTimes> {
+  await observer.sql`select pg_stat_clear_snapshot()`;
+  const [row] = await observer.sql<{ active: number; idle: number; commits: number }[]>`
+    select active_time::float8 as active, idle_in_transaction_time::float8 as idle, xact_commit::float8 as commits
+    from pg_stat_database where datname = ${observer.name}`;
+  if (!row) throw new Error(`database ${observer.name} not in pg_stat_database`);
+  return { activeMs: row.active, idleInTransactionMs: row.idle, commits: row.commits };
+}

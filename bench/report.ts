@@ -1,0 +1,163 @@
+/** The benchmark's figures: one JSON shape, printed as a summary and written as JSON and Markdown. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { round, type Timed } from './baseline.js';
+import type { DirectIngest } from './direct-ingest.js';
+import type { CorpusResult } from './corpus.js';
+import type { BacklogResult, LatencyResult } from './daemon-runs.js';
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    postgres: string;
+    dovecot: string;
+    /** 1, 5 and 15 minute load averages when the run started and ended: other work on the machine skews every figure. */
+    loadAverage: { start: number[]; end: number[] };
+  };
+  readonly mails: { count: number; bytes: number; averageBytes: number; withHtml: number; replies: number; append: Timed };
+  readonly baselines: {
+    /** (a) imapflow FETCH of every source, one command. */
+    readonly imapFetch: Timed;
+    /** (b) (a) plus mailparser simpleParser on each. */
+    readonly imapFetchParse: Timed;
+    /** (c) postgres.js, one ~2 KB row per transaction. */
+    readonly pgInsertPerTransaction: Timed;
+    /** `select 1`, sequential: one round trip. */
+    readonly pgRoundTrip: Timed;
+  };
+  readonly backlog: BacklogResult & { readonly fractionOfFetchParse: number; readonly fractionOfFetchParseAfterConnect: number };
+  readonly breakdown: {
+    /** src parseMail alone (mailparser + sanitize-html), no I/O. */
+    readonly parseMail: Timed;
+    /** ingestMessage as the daemon wires it, without IMAP. */
+    readonly ingestWithoutImap: DirectIngest;
+    readonly perMessageMs: {
+      daemon: number;
+      ingestWithoutImap: number;
+      parse: number;
+      transaction: number;
+      /** Of the transaction: Postgres executing statements, and Postgres waiting for this process inside it. */
+      postgresExecuting: number | null;
+      postgresWaitingInTransaction: number | null;
+      imapAndLoop: number;
+      roundTrip: number;
+    };
+  };
+  readonly latency: LatencyResult & { readonly note: string };
+  readonly corpus: CorpusResult | { readonly skipped: string };
+}
+
+export const LATENCY_NOTE =
+  'Dovecot announces new mail to an IDLE client ~500 ms after it arrives (hard-coded notify delay), so ~500 ms is the floor of this latency.';
+
+/** Splits one message's cost in the daemon from the measured parts. */
+export function perMessage(backlog: BacklogResult, parse: Timed, direct: DirectIngest, roundTrip: Timed): BenchResults['breakdown']['perMessageMs'] {
+  const ms = (t: Timed) => t.ms / t.count;
+  const daemon = ms(backlog.afterConnect);
+  return {
+    daemon: round(daemon, 2),
+    ingestWithoutImap: round(ms(direct), 2),
+    parse: round(ms(parse), 2),
+    transaction: round(ms(direct) - ms(parse), 2),
+    postgresExecuting: direct.server?.activeMsPerMessage ?? null,
+    postgresWaitingInTransaction: direct.server?.idleInTransactionMsPerMessage ?? null,
+    imapAndLoop: round(daemon - ms(direct), 2),
+    roundTrip: round(ms(roundTrip), 3),
+  };
+}
+
+export async function writeResults(results: BenchResults, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(join(dir, 'latest.md'), markdown(results));
+}
+
+function rate(t: Timed): string {
+  return `${t.perSecond.toLocaleString('en')} mails/s (${t.count} in ${Math.round(t.ms)} ms)`;
+}
+
+function rows(r: BenchResults): [string, string][] {
+  const { baselines: b, backlog, latency: l, breakdown } = r;
+  const out: [string, string][] = [
+    [`daemon backlog, start → ${backlog.messages} stored`, rate(backlog.fromStart)],
+    ['daemon backlog, connected → all stored', rate(backlog.afterConnect)],
+    ['(a) imapflow FETCH, one command (median of 3)', rate(b.imapFetch)],
+    ['(b) FETCH + simpleParser (median of 3)', rate(b.imapFetchParse)],
+    ['(c) postgres.js 2 KB insert, 1 per transaction', `${b.pgInsertPerTransaction.perSecond.toLocaleString('en')} rows/s`],
+    ['daemon ÷ (b), from start / after connect', `${backlog.fractionOfFetchParse} / ${backlog.fractionOfFetchParseAfterConnect}`],
+    ['src parseMail alone', rate(breakdown.parseMail)],
+    [`ingestMessage without IMAP (${breakdown.ingestWithoutImap.queriesPerMessage} statements/mail)`, rate(breakdown.ingestWithoutImap)],
+    [`new-mail latency, ${l.samplesMs.length} probes (min / median / p95 / max)`, `${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} ms`],
+  ];
+  const c = r.corpus;
+  if ('skipped' in c) out.push(['corpus', c.skipped]);
+  else out.push([`corpus (${c.appended} of ${c.files} .eml appended)`, `${rate(c.ingest)}; ${c.rows} rows, ${c.duplicates} shared a Message-ID with an earlier file, ${c.failures.length} not stored`]);
+  return out;
+}
+
+/**
+ * A warning when something else was using the CPUs as the run began (the load
+ * at the end includes the run itself, so only the start is judged).
+ */
+function busyNote(r: BenchResults): string | null {
+  const load = r.machine.loadAverage.start[0] ?? 0;
+  return load > 0.5 * r.machine.cpus
+    ? `NOTE: the machine was busy when the run began (1-min load ${load} on ${r.machine.cpus} CPUs): figures are noisy; compare within this run only.`
+    : null;
+}
+
+function markdown(r: BenchResults): string {
+  const lines = [
+    `# helpdesk benchmark — ${r.startedAt}`,
+    '',
+    `${r.machine.cpus} × ${r.machine.cpuModel}; Node ${r.machine.node}; ${r.machine.postgres}; Dovecot ${r.machine.dovecot}.`,
+    `${r.mails.count} synthetic mails, ${Math.round(r.mails.averageBytes)} bytes on average, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies.`,
+    `Load average (1/5/15 min) at start ${r.machine.loadAverage.start.join(' / ')}, at end ${r.machine.loadAverage.end.join(' / ')}.`,
+    ...(busyNote(r) ? ['', busyNote(r)!] : []),
+    '',
+    '| measurement | result |',
+    '|---|---|',
+    ...rows(r).map(([k, v]) => `| ${k} | ${v} |`),
+    '',
+    `Per message in the daemon (ms): ${JSON.stringify(r.breakdown.perMessageMs)}`,
+    '',
+    LATENCY_NOTE,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function printSummary(r: BenchResults): void {
+  const width = Math.max(...rows(r).map(([k]) => k.length));
+  console.log(`\nhelpdesk benchmark — ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}`);
+  const busy = busyNote(r);
+  if (busy) console.log(busy);
+  console.log(`${r.mails.count} mails, avg ${Math.round(r.mails.averageBytes)} B, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies; APPEND ${rate(r.mails.append)}\n`);
+  for (const [k, v] of rows(r)) console.log(`  ${k.padEnd(width)}  ${v}`);
+  const b = r.backlog;
+  console.log(
+    `\n  backlog timeline (ms from startDaemon): migrated+started ${b.startDaemonMs}, watching ${b.watchingMs}, all stored ${b.storedMs}, all \\Seen ${b.seenMs}; ` +
+      `${b.tickets} tickets; Node CPU ${Math.round(b.nodeCpuShare * 100)}% of one core`,
+  );
+  const p = r.breakdown.perMessageMs;
+  console.log(
+    `  per message: daemon ${p.daemon} ms = parse ${p.parse} + transaction ${p.transaction} (${r.breakdown.ingestWithoutImap.queriesPerMessage} statements, ` +
+      `round trip ${p.roundTrip}) + IMAP/loop ${p.imapAndLoop}`,
+  );
+  if (p.postgresExecuting !== null) {
+    console.log(
+      `  of the transaction: Postgres executing ${p.postgresExecuting} ms, Postgres idle in the open transaction waiting for Node ${p.postgresWaitingInTransaction} ms (pg_stat_database)`,
+    );
+  }
+  if (Object.keys(b.warnings).length > 0) console.log(`  daemon warnings during backlog: ${JSON.stringify(b.warnings)}`);
+  console.log(`  latency samples (ms): ${r.latency.samplesMs.join(', ')}${r.latency.idleVerified ? '' : ' (IDLE not observable; 1 s pauses used)'}`);
+  console.log(`  note: ${LATENCY_NOTE}`);
+  if (!('skipped' in r.corpus)) {
+    for (const f of r.corpus.failures) console.log(`  corpus failure: ${f.file} (uid ${f.uid}): ${f.error ?? 'no error logged'}`);
+    for (const f of r.corpus.appendFailures) console.log(`  corpus APPEND refused: ${f.file}: ${f.error}`);
+  }
+}

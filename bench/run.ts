@@ -1,0 +1,160 @@
+/**
+ * `npm run bench`: the daemon's ingest throughput and new-mail latency against
+ * a throwaway Dovecot and its own Postgres database, next to what the raw
+ * libraries do on the same mails. Writes bench/results/latest.{json,md}.
+ * See bench/README.md.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { ImapFlow } from 'imapflow';
+import { startDovecot, type Dovecot } from '../test/support/dovecot.js';
+import { imapBaselines, parseOnly, postgresBaselines, round, timed, type Timed } from './baseline.js';
+import { directIngest } from './direct-ingest.js';
+import { runCorpus } from './corpus.js';
+import { runBacklog, runLatency } from './daemon-runs.js';
+import { buildCustomerMails, type BenchMail } from './mails.js';
+import { LATENCY_NOTE, perMessage, printSummary, writeResults, type BenchResults } from './report.js';
+import { Cleanup, createBenchDatabase, errorText, imapClient, withDeadline, writeConfig, type BenchDatabase } from './services.js';
+
+const BACKLOG_MAILS = 500;
+const LATENCY_PROBES = 20;
+const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
+
+async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
+  const startedAt = new Date().toISOString();
+  const began = performance.now();
+  const loadAtStart = loadavg();
+  const dovecot = await withDeadline(startDovecot(), 30_000, 'starting Dovecot');
+  cleanup.add('stop Dovecot', () => dovecot.stop());
+  const db = await createBenchDatabase(cleanup);
+  const run = randomBytes(3).toString('hex');
+  step(`Dovecot on 127.0.0.1:${dovecot.port}, database ${db.name}`);
+
+  const user = dovecot.newUser('bench-support');
+  const mails = buildCustomerMails(BACKLOG_MAILS, { namespace: `imap-${run}` });
+  const appender = await imapClient(dovecot, user, cleanup);
+  const status = await imapClient(dovecot, user, cleanup);
+  const append = await appendMails(appender, mails);
+  step(`APPENDed ${mails.length} mails to ${user}: ${append.perSecond} mails/s`);
+
+  const sources = mails.map((m) => Buffer.from(m.raw));
+  const imap = await imapBaselines(dovecot, user, mails.length, cleanup);
+  const pg = await postgresBaselines(db.sql, mails.map((m) => m.raw));
+  const parse = await parseOnly(sources);
+  step(`baselines: FETCH ${imap.fetch.perSecond}/s, FETCH+parse ${imap.fetchParse.perSecond}/s, insert ${pg.insert.perSecond} rows/s`);
+
+  const configFile = await writeConfig(dovecot, { name: 'support', address: 'support@example.test', user }, cleanup);
+  const { result: backlog, daemon } = await runBacklog({ databaseUrl: db.url, configFile, sql: db.sql, status, expected: mails.length, mailbox: 'support' }, cleanup);
+  step(`backlog: ${backlog.messages} stored in ${backlog.storedMs} ms from start (${backlog.fromStart.perSecond} mails/s)`);
+
+  const direct = await ingestWithoutImap(dovecot, db, run, cleanup);
+  step(`ingest without IMAP: ${direct.perSecond} mails/s, ${direct.queriesPerMessage} statements per mail`);
+
+  const latency = await runLatency({ daemon, appender, status, sql: db.sql, probes: LATENCY_PROBES, namespace: run });
+  step(`latency: median ${latency.medianMs} ms over ${LATENCY_PROBES} probes`);
+  await daemon.stop();
+
+  const corpusDir = process.env.HELPDESK_CORPUS;
+  const corpus = corpusDir ? await runCorpus(dovecot, db.url, db.sql, corpusDir, cleanup) : { skipped: 'HELPDESK_CORPUS not set' };
+  if (corpusDir) step(`corpus done`);
+
+  return {
+    startedAt,
+    durationMs: round(performance.now() - began),
+    machine: await machine(db, loadAtStart),
+    mails: describeMails(mails, append),
+    baselines: { imapFetch: imap.fetch, imapFetchParse: imap.fetchParse, pgInsertPerTransaction: pg.insert, pgRoundTrip: pg.roundTrip },
+    backlog: {
+      ...backlog,
+      fractionOfFetchParse: round(backlog.fromStart.perSecond / imap.fetchParse.perSecond, 3),
+      fractionOfFetchParseAfterConnect: round(backlog.afterConnect.perSecond / imap.fetchParse.perSecond, 3),
+    },
+    breakdown: { parseMail: parse, ingestWithoutImap: direct, perMessageMs: perMessage(backlog, parse, direct, pg.roundTrip) },
+    latency: { ...latency, note: LATENCY_NOTE },
+    corpus,
+  };
+}
+
+async function appendMails(client: ImapFlow, mails: readonly BenchMail[]): Promise<Timed> {
+  const started = performance.now();
+  for (const mail of mails) {
+    if (!(await client.append('INBOX', mail.raw))) throw new Error(`APPEND of ${mail.messageId} failed`);
+  }
+  return timed(mails.length, performance.now() - started);
+}
+
+/** The same kind of mail, with other Message-IDs, through ingestMessage straight into mailbox `direct`. */
+async function ingestWithoutImap(dovecot: Dovecot, db: BenchDatabase, run: string, cleanup: Cleanup) {
+  const configFile = await writeConfig(dovecot, { name: 'direct', address: 'support@example.test', user: 'unused@example.test' }, cleanup);
+  const sources = buildCustomerMails(BACKLOG_MAILS, { namespace: `direct-${run}` }).map((m) => Buffer.from(m.raw));
+  return withDeadline(directIngest(db.url, configFile, sources, db), 300_000, 'ingestMessage without IMAP');
+}
+
+function describeMails(mails: readonly BenchMail[], append: Timed): BenchResults['mails'] {
+  const bytes = mails.reduce((sum, m) => sum + Buffer.byteLength(m.raw), 0);
+  return {
+    count: mails.length,
+    bytes,
+    averageBytes: round(bytes / mails.length),
+    withHtml: mails.filter((m) => m.html).length,
+    replies: mails.filter((m) => m.replyTo).length,
+    append,
+  };
+}
+
+async function machine(db: BenchDatabase, loadAtStart: number[]): Promise<BenchResults['machine']> {
+  const [row] = await db.sql<{ v: string }[]>`select version() as v`;
+  const dovecot = await promisify(execFile)('dovecot', ['--version']).then(
+    (r) => r.stdout.trim(),
+    () => 'unknown',
+  );
+  const cpu = cpus();
+  return {
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    node: process.versions.node,
+    postgres: row!.v.split(' on ')[0]!,
+    dovecot,
+    loadAverage: { start: loadAtStart.map((l) => round(l, 2)), end: loadavg().map((l) => round(l, 2)) },
+  };
+}
+
+function step(text: string): void {
+  console.log(`[bench] ${text}`);
+}
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      console.error(`\n${signal}: cleaning up`);
+      void cleanup.run().finally(() => process.exit(130));
+    });
+  }
+  try {
+    const results = await benchmark(cleanup);
+    await writeResults(results, RESULTS_DIR);
+    printSummary(results);
+    console.log(`\nwritten: ${join(RESULTS_DIR, 'latest.json')}, latest.md`);
+  } catch (err) {
+    if (interrupted) return;
+    console.error(`\nbenchmark failed: ${errorText(err)}`);
+    if (err instanceof Error && err.stack) console.error(err.stack);
+    process.exitCode = 1;
+  } finally {
+    await cleanup.run();
+  }
+  // Everything is closed; if a library still holds a handle, do not hang the shell.
+  setTimeout(() => {
+    console.error('bench: a handle stayed open after cleanup; exiting anyway');
+    process.exit(process.exitCode ?? 0);
+  }, 3_000).unref();
+}
+
+await main();

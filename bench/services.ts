@@ -1,0 +1,221 @@
+/**
+ * What the benchmark runs against: its own Postgres database, IMAP clients on
+ * the throwaway Dovecot, in-process daemons with a quiet logger, and a cleanup
+ * stack that undoes all of it, also on failure or Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ImapFlow } from 'imapflow';
+import postgres from 'postgres';
+import { createLogger } from '../src/logging.js';
+import { startDaemon, type Daemon } from '../src/main.js';
+import { ADMIN_URL, databaseUrl } from '../test/support/database.js';
+import { DOVECOT_PASSWORD, type Dovecot } from '../test/support/dovecot.js';
+
+/** Undo actions, run newest first; each runs once and its failure does not stop the others. */
+export class Cleanup {
+  private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
+  private running: Promise<void> | null = null;
+
+  add(what: string, run: () => Promise<unknown>): void {
+    this.steps.push({ what, run });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      for (const step of this.steps.reverse()) {
+        try {
+          await withDeadline(step.run(), 20_000, `cleanup: ${step.what}`);
+        } catch (err) {
+          console.error(`cleanup step "${step.what}" failed: ${errorText(err)}`);
+        }
+      }
+    })();
+    return this.running;
+  }
+}
+
+/** Rejects with a clear message when `promise` has not settled within `ms`. */
+export async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Polls `check` every `intervalMs` until it returns a value other than null;
+ * returns that value and the performance.now() at which it was seen.
+ */
+export async function pollUntil<T>(
+  check: () => Promise<T | null>,
+  options: { timeoutMs: number; intervalMs: number; what: string },
+): Promise<{ value: T; at: number }> {
+  const deadline = performance.now() + options.timeoutMs;
+  for (;;) {
+    const value = await check();
+    const at = performance.now();
+    if (value !== null) return { value, at };
+    if (at > deadline) throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
+    await sleep(options.intervalMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export interface BenchDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** A one-connection pool for the benchmark's own reads. */
+  readonly sql: postgres.Sql;
+}
+
+/** Creates `helpdesk_bench_<random>` (empty: the daemon migrates it) and registers its removal. */
+export async function createBenchDatabase(cleanup: Cleanup): Promise<BenchDatabase> {
+  const name = `helpdesk_bench_${randomBytes(5).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = databaseUrl(name);
+  const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  cleanup.add(`drop database ${name}`, async () => {
+    await sql.end({ timeout: 5 });
+    const dropper = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    try {
+      await dropper.unsafe(`drop database if exists ${name} with (force)`);
+    } finally {
+      await dropper.end({ timeout: 5 });
+    }
+  });
+  return { name, url, sql };
+}
+
+/** A logged-in IMAP client for `user`, logged out by the cleanup if still open. */
+export async function imapClient(dovecot: Dovecot, user: string, cleanup: Cleanup): Promise<ImapFlow> {
+  const client = new ImapFlow({
+    host: dovecot.host,
+    port: dovecot.port,
+    secure: false,
+    auth: { user, pass: DOVECOT_PASSWORD },
+    logger: false,
+    disableAutoIdle: true,
+  });
+  client.on('error', () => {});
+  await withDeadline(client.connect(), 15_000, `IMAP login as ${user}`);
+  cleanup.add(`IMAP logout ${user}`, () => closeImap(client));
+  return client;
+}
+
+export async function closeImap(client: ImapFlow): Promise<void> {
+  if (!client.usable) return;
+  await withDeadline(client.logout(), 5_000, 'IMAP logout').catch(() => client.close());
+}
+
+/** Messages in INBOX without \Seen, from a client that has no folder selected. */
+export async function unseenCount(client: ImapFlow): Promise<number> {
+  const status = await client.status('INBOX', { unseen: true });
+  if (!status || status.unseen === undefined) throw new Error('STATUS INBOX returned no UNSEEN count');
+  return status.unseen;
+}
+
+/** Warning and error lines of an in-process daemon; everything below warn is never written. */
+export class LogSink {
+  readonly lines: Record<string, unknown>[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          this.lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.lines.push({ msg: line });
+        }
+      }
+      done();
+    },
+  });
+
+  count(msg: string): number {
+    return this.lines.filter((l) => l.msg === msg).length;
+  }
+
+  /** Distinct messages with how often each was logged. */
+  summary(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const line of this.lines) out[String(line.msg)] = (out[String(line.msg)] ?? 0) + 1;
+    return out;
+  }
+}
+
+export interface MailboxSpec {
+  readonly name: string;
+  readonly address: string;
+  readonly user: string;
+}
+
+/** Writes a config file the way test/support/harness.ts does; the password comes from the environment. */
+export async function writeConfig(dovecot: Dovecot, mailbox: MailboxSpec, cleanup: Cleanup): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-'));
+  cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  const configFile = join(dir, 'helpdesk.yaml');
+  await writeFile(
+    configFile,
+    [
+      'mailboxes:',
+      `  - name: ${mailbox.name}`,
+      `    address: ${mailbox.address}`,
+      `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX }`,
+      'agents:',
+      '  - { name: Alice, email: alice@example.test, departments: [general] }',
+      '',
+    ].join('\n'),
+  );
+  return configFile;
+}
+
+export const DAEMON_ENV = { IMAP_PASSWORD: DOVECOT_PASSWORD } as const;
+
+/**
+ * Starts a daemon in this process, logging warnings and errors only into `logs`.
+ * Its stop is registered first, so even a start that outlives its deadline is stopped.
+ */
+export async function launchDaemon(databaseUrl: string, configFile: string, logs: LogSink, cleanup: Cleanup): Promise<Daemon> {
+  const starting = startDaemon({ databaseUrl, configFile, env: DAEMON_ENV }, createLogger('warn', logs.stream));
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    const daemon = await starting.catch(() => null);
+    await daemon?.stop();
+  };
+  cleanup.add(`stop daemon (${configFile})`, stop);
+  const daemon = await withDeadline(starting, 60_000, 'startDaemon (create + migrate the database, start the watchers)');
+  return { watchers: daemon.watchers, stop };
+}
+
+/**
+ * True when the daemon's IMAP connection is in IDLE; null when that cannot be
+ * seen. Reads a private field of MailboxWatcher: good enough for a benchmark's
+ * "wait until idle", never for the product.
+ */
+export function daemonIdling(daemon: Daemon): boolean | null {
+  const client = (daemon.watchers[0] as unknown as { client?: { idling?: unknown } | null } | undefined)?.client;
+  return typeof client?.idling === 'boolean' ? client.idling : null;
+}
