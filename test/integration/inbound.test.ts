@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMail, newMessageId } from '../support/mail.js';
-import { mailboxHarness, type MailboxHarness, type HarnessOptions } from '../support/harness.js';
+import { runningHarness, type MailboxHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';
 
-let h: MailboxHarness | null = null;
 
-async function running(options: HarnessOptions = {}): Promise<MailboxHarness> {
-  h = await mailboxHarness(options);
-  await h.start();
-  return h;
-}
-
-afterEach(async () => {
-  await h?.close();
-  h = null;
-});
+const running = runningHarness();
 
 async function ticketFor(harness: MailboxHarness, count: number) {
   return waitFor(async () => {

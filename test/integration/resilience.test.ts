@@ -1,21 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildMail } from '../support/mail.js';
-import { mailboxHarness, type HarnessOptions, type MailboxHarness } from '../support/harness.js';
+import { runningHarness, type MailboxHarness } from '../support/harness.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { waitFor } from '../support/wait.js';
 
-let h: MailboxHarness | null = null;
 let proxy: TcpProxy | null = null;
 
-async function running(options: HarnessOptions = {}): Promise<MailboxHarness> {
-  h = await mailboxHarness(options);
-  await h.start();
-  return h;
-}
+const running = runningHarness();
 
 afterEach(async () => {
-  await h?.close();
-  h = null;
   await proxy?.close();
   proxy = null;
 });

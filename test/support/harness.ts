@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,4 +143,21 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     },
   };
   return harness;
+}
+
+/**
+ * For a test file: `const running = runningHarness()` gives each test a started
+ * daemon with its own database and Dovecot user, closed after the test.
+ */
+export function runningHarness(): (options?: HarnessOptions) => Promise<MailboxHarness> {
+  let current: MailboxHarness | null = null;
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
+  return async (options = {}) => {
+    current = await mailboxHarness(options);
+    await current.start();
+    return current;
+  };
 }
