@@ -11,7 +11,9 @@ import { parseMail } from '../src/adapters/mime/parse-mail.js';
 import { loadConfigOrThrow } from '../src/main.js';
 import { ingestMessage, type IngestDeps } from '../src/usecases/ingest-message.js';
 import { round, timed, type Timed } from './baseline.js';
-import { DAEMON_ENV, pollUntil } from './services.js';
+import { daemonEnvironment, pollUntil } from './services.js';
+import { extractReply } from '../src/adapters/mime/extract-reply.js';
+import { composeMail } from '../src/adapters/smtp/compose.js';
 
 export interface DirectIngest extends Timed {
   /** Statements sent to Postgres per message, BEGIN and COMMIT included. */
@@ -43,8 +45,19 @@ export async function directIngest(
   const sql = postgres(databaseUrl, { max: 10, onnotice: () => {}, connect_timeout: 10, debug: () => void queries++ });
   let ended = false;
   try {
-    const config = await loadConfigOrThrow({ databaseUrl, configFile, env: DAEMON_ENV });
-    const deps: IngestDeps = { store: createTicketStore(drizzle(sql, { schema })), config: () => config, now: () => new Date(), parse: parseMail };
+    const config = await loadConfigOrThrow(daemonEnvironment(databaseUrl, configFile));
+    const deps: IngestDeps = {
+      store: createTicketStore(drizzle(sql, { schema })),
+      config: () => config,
+      now: () => new Date(),
+      parse: parseMail,
+      compose: composeMail,
+      // Rows are written as the daemon writes them; sending is measured elsewhere.
+      outbox: { enqueue: async () => undefined },
+      tokenKey: Buffer.alloc(32, 1),
+      extractReply,
+      log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    };
     const before = await databaseTimes(observer);
     const outcomes: Record<string, number> = {};
     const started = performance.now();

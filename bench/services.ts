@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
 import postgres from 'postgres';
 import { createLogger } from '../src/logging.js';
-import { startDaemon, type Daemon } from '../src/main.js';
+import { startDaemon, type Environment, type Daemon } from '../src/main.js';
 import { ADMIN_URL, databaseUrl } from '../test/support/database.js';
 import { DOVECOT_PASSWORD, type Dovecot } from '../test/support/dovecot.js';
 
@@ -192,12 +192,24 @@ export async function writeConfig(dovecot: Dovecot, mailbox: MailboxSpec, cleanu
 
 export const DAEMON_ENV = { IMAP_PASSWORD: DOVECOT_PASSWORD } as const;
 
+/** The daemon's environment: a queue prefix of its own, so a bench never shares queues with anything else. */
+export function daemonEnvironment(databaseUrl: string, configFile: string): Environment {
+  return {
+    databaseUrl,
+    configFile,
+    env: DAEMON_ENV,
+    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    queuePrefix: `hdbench-${process.pid}-${Date.now().toString(36)}`,
+    tokenKey: null,
+  };
+}
+
 /**
  * Starts a daemon in this process, logging warnings and errors only into `logs`.
  * Its stop is registered first, so even a start that outlives its deadline is stopped.
  */
 export async function launchDaemon(databaseUrl: string, configFile: string, logs: LogSink, cleanup: Cleanup): Promise<Daemon> {
-  const starting = startDaemon({ databaseUrl, configFile, env: DAEMON_ENV }, createLogger('warn', logs.stream));
+  const starting = startDaemon(daemonEnvironment(databaseUrl, configFile), createLogger('warn', logs.stream));
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;

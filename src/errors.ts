@@ -11,6 +11,11 @@ export const ERROR_CODES = {
   IMAP_COMMAND: 'an IMAP command failed',
   IMAP_MAILBOX: 'the IMAP folder does not exist or cannot be opened',
   NOT_FOUND: 'no such record',
+  SMTP_PERMANENT: 'the SMTP server refused the mail for good (5xx)',
+  SMTP_TRANSIENT: 'the SMTP server or network failed for now (4xx, timeout, connection)',
+  SMTP_AUTH: 'the SMTP server rejected the credentials',
+  SMTP_NOT_CONFIGURED: 'the mailbox has no SMTP server configured',
+  QUEUE_UNAVAILABLE: 'Redis (the queue) cannot be reached',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

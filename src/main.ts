@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatProblem, loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -6,6 +7,17 @@ import { ensureDatabase, runMigrations } from './adapters/db/migrate.js';
 import { createMailboxStateStore, createTicketStore } from './adapters/db/ticket-store.js';
 import { MailboxWatcher } from './adapters/imap/mailbox-watcher.js';
 import { parseMail } from './adapters/mime/parse-mail.js';
+import { extractReply } from './adapters/mime/extract-reply.js';
+import { createDeliveryStore } from './adapters/db/delivery-store.js';
+import { storedTokenKey } from './adapters/db/settings.js';
+import { sentFolderCopier } from './adapters/imap/sent-folder.js';
+import { createQueues, createWorker, ensureSchedulers, MAINTENANCE_QUEUE, OUTBOUND_QUEUE } from './adapters/queue/queues.js';
+import { composeMail } from './adapters/smtp/compose.js';
+import { createMailer } from './adapters/smtp/mailer.js';
+import type { OutboxQueue } from './usecases/ports.js';
+import type { SendDeps } from './usecases/send-outbound.js';
+import { maintenanceProcessor } from '../workers/maintenance.js';
+import { outboundProcessor } from '../workers/outbound.js';
 import { AppError, isAppError } from './errors.js';
 import { ingestMessage, type IngestDeps } from './usecases/ingest-message.js';
 import { syncMailbox } from './usecases/sync-mailbox.js';
@@ -13,16 +25,25 @@ import { syncMailbox } from './usecases/sync-mailbox.js';
 /** Settings that come from the environment (DESIGN.md, "Config shape"). */
 export interface Environment {
   readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key, so several installations (or tests) can share one Redis. */
+  readonly queuePrefix: string;
+  /** HELPDESK_TOKEN_KEY; when unset a key is generated once and kept in the database. */
+  readonly tokenKey: string | null;
   readonly configFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/helpdesk';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Reads the process environment. The only place that does. */
 export function readEnvironment(configOption?: string): Environment {
   return {
     databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
+    queuePrefix: process.env.HELPDESK_QUEUE_PREFIX || 'helpdesk',
+    tokenKey: process.env.HELPDESK_TOKEN_KEY || null,
     configFile: configOption ?? process.env.HELPDESK_CONFIG ?? 'helpdesk.yaml',
     env: process.env,
   };
@@ -61,32 +82,104 @@ export async function prepareDatabase(databaseUrl: string, log: Logger, shouldSt
   }
 }
 
-/** Starts the daemon: database, then one watcher per mailbox. */
+/** Starts the daemon: database, queues and their workers, then one watcher per mailbox. */
 export async function startDaemon(environment: Environment, log: Logger): Promise<Daemon> {
   const config = await loadConfigOrThrow(environment);
   await prepareDatabase(environment.databaseUrl, log);
   const database = openDatabase(environment.databaseUrl);
-  const watchers = startWatchers(config, database, log);
+  const tokenKey = await resolveTokenKey(environment, database, log);
+  const outbound = startOutbound(config, environment, database, tokenKey, log);
+  const watchers = startWatchers(config, database, outbound, tokenKey, log);
   log.info(
-    { mailboxes: config.mailboxes.map((m) => `${m.name} <${m.address}> ${m.imap.host}:${m.imap.port ?? (m.imap.secure ? 993 : 143)}/${m.imap.folder}`) },
+    {
+      mailboxes: config.mailboxes.map((m) => `${m.name} <${m.address}> ${m.imap.host}:${m.imap.port ?? (m.imap.secure ? 993 : 143)}/${m.imap.folder}`),
+      redis: redactUrl(environment.redisUrl),
+      queuePrefix: environment.queuePrefix,
+    },
     'helpdesk started',
   );
   return {
     watchers,
     async stop() {
       await Promise.all(watchers.map((w) => w.stop()));
+      await outbound.stop();
       await database.close();
       log.info({}, 'helpdesk stopped');
     },
   };
 }
 
-function startWatchers(config: Config, database: Database, log: Logger): MailboxWatcher[] {
+async function resolveTokenKey(environment: Environment, database: Database, log: Logger): Promise<Buffer> {
+  if (environment.tokenKey) {
+    if (environment.tokenKey.length < 16) throw new AppError('CONFIG_INVALID', 'HELPDESK_TOKEN_KEY must be at least 16 characters');
+    return createHash('sha256').update(environment.tokenKey).digest();
+  }
+  const { key, generated } = await storedTokenKey(database.db);
+  if (generated) log.info({}, 'generated the reply-token key and stored it in the database (set HELPDESK_TOKEN_KEY to manage it yourself)');
+  return key;
+}
+
+interface Outbound {
+  readonly outbox: OutboxQueue;
+  stop(): Promise<void>;
+}
+
+/** The outbound queue, its worker, and the reconciler schedule (re-ensured periodically: a flushed Redis loses it). */
+function startOutbound(config: Config, environment: Environment, database: Database, tokenKey: Buffer, log: Logger): Outbound {
+  const settings = {
+    redisUrl: environment.redisUrl,
+    prefix: environment.queuePrefix,
+    attempts: config.outbound.maxAttempts,
+    retryDelayMs: config.outbound.retryDelay,
+  };
+  const queues = createQueues(settings);
+  const mailer = createMailer(() => config);
+  const deps: SendDeps = {
+    delivery: createDeliveryStore(database.db),
+    store: createTicketStore(database.db),
+    mailer,
+    compose: composeMail,
+    outbox: queues.outbox,
+    copyToSent: sentFolderCopier(() => config),
+    config: () => config,
+    now: () => new Date(),
+    tokenKey,
+    log,
+  };
+  const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
+  const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
+  for (const worker of [sender, maintenance]) {
+    worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'queue worker error (Redis unavailable?); retrying'));
+  }
+  sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, err: { message: err.message } }, 'outbound job failed'));
+  const schedule = () =>
+    ensureSchedulers(queues, config.outbound.reconcileEvery).catch((err: Error) =>
+      log.warn({ err: { message: err.message } }, 'could not schedule the outbox reconciler; will retry'),
+    );
+  void schedule();
+  const timer = setInterval(schedule, Math.max(config.outbound.reconcileEvery, 1_000));
+  return {
+    outbox: queues.outbox,
+    async stop() {
+      clearInterval(timer);
+      await Promise.allSettled([sender.close(), maintenance.close()]);
+      await queues.close();
+      mailer.close();
+    },
+  };
+}
+
+function startWatchers(config: Config, database: Database, outbound: Outbound, tokenKey: Buffer, log: Logger): MailboxWatcher[] {
   const deps: IngestDeps = {
     store: createTicketStore(database.db),
     config: () => config,
     now: () => new Date(),
     parse: parseMail,
+    compose: composeMail,
+    outbox: outbound.outbox,
+    tokenKey,
+    extractReply,
+    log,
   };
   const state = createMailboxStateStore(database.db);
   return config.mailboxes.map((mailbox) => {
@@ -107,4 +200,14 @@ function startWatchers(config: Config, database: Database, log: Logger): Mailbox
     watcher.start();
     return watcher;
   });
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'invalid url';
+  }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import { TICKET_PLACEHOLDERS, unknownPlaceholders } from '../domain/template.js';
 import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
 
 /** A duration such as `30s`, `15m`, `4d`; parsed to milliseconds. */
@@ -51,6 +52,8 @@ const imapSchema = z.strictObject({
   folder: z.string().min(1).default('INBOX'),
   /** Move processed mail here; null flags it `\Seen` and leaves it in place. */
   processedFolder: z.string().min(1).nullable().default(null),
+  /** A copy of every reply sent to a customer is APPENDed here; null: no copy. */
+  sentFolder: z.string().min(1).nullable().default(null),
   /** Use IMAP IDLE when the server offers it. */
   idle: z.boolean().default(true),
   /** Full re-check interval; the only trigger on servers without IDLE. */
@@ -105,6 +108,49 @@ const slaSchema = z.strictObject({
   notify: z.array(z.string().min(1)).default(['assignee']),
 });
 
+/** A mail template: `{{ placeholder }}` only (see domain/template.ts). */
+const template = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .superRefine((text, ctx) => {
+      for (const name of unknownPlaceholders(text, TICKET_PLACEHOLDERS)) {
+        ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}: use ${TICKET_PLACEHOLDERS.join(', ')}` });
+      }
+    });
+
+const DEFAULT_ACK_TEXT = `Hello {{customer.name}},
+
+we have received your message and opened ticket {{ticket.tag}}: "{{ticket.subject}}".
+An agent will answer soon. Replies to this mail are added to the ticket.
+
+This is an automatic message.`;
+
+const autoAcknowledgeSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  subject: template('Re: {{ticket.subject}}'),
+  text: template(DEFAULT_ACK_TEXT),
+  /** Automated mails (acknowledgements, notices) per recipient address and per ticket within `window`. */
+  limits: z
+    .strictObject({
+      perSender: z.number().int().min(0).default(5),
+      perTicket: z.number().int().min(0).default(3),
+      window: duration.prefault('1h'),
+    })
+    .prefault({}),
+});
+
+const outboundSchema = z.strictObject({
+  /** Delivery attempts for transient failures (4xx, network) before the mail counts as failed. */
+  maxAttempts: z.number().int().min(1).max(50).default(8),
+  /** First retry delay; each next one doubles. */
+  retryDelay: duration.prefault('30s'),
+  /** How often rows left in `queued` (Redis flushed or down) are queued again. */
+  reconcileEvery: duration.prefault('1m'),
+  /** A row `sending` for longer than this (a worker died mid-send) is retried. */
+  stuckAfter: duration.prefault('10m'),
+});
+
 const ruleSchema = z.strictObject({
   name: z.string().min(1),
   on: z.array(z.enum(['new', 'customerReply'])).optional(),
@@ -118,7 +164,12 @@ export const configSchema = z
     mailboxes: z.array(mailboxSchema).min(1, 'configure at least one mailbox'),
     agents: z.array(agentSchema).default([]),
     agentAuth: z.enum(['token', 'dkim', 'token-or-dkim']).default('token'),
-    autoAcknowledge: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /** The authserv-id of our receiving server, whose Authentication-Results `dkim`/`token-or-dkim` trust. */
+    trustedAuthServer: z.string().min(1).optional(),
+    autoAcknowledge: autoAcknowledgeSchema.prefault({}),
+    /** Mail to agents about new tickets and customer replies. */
+    notifications: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    outbound: outboundSchema.prefault({}),
     autoClose: z
       .strictObject({
         after: duration.prefault('4d'),
@@ -148,6 +199,9 @@ export const configSchema = z
     unique(config.mailboxes.map((m) => m.name), ['mailboxes'], 'name', ctx);
     unique(config.mailboxes.map((m) => m.address), ['mailboxes'], 'address', ctx);
     unique(config.agents.map((a) => a.email), ['agents'], 'email', ctx);
+    if (config.agentAuth !== 'token' && !config.trustedAuthServer) {
+      ctx.addIssue({ code: 'custom', path: ['agentAuth'], message: `"${config.agentAuth}" needs trustedAuthServer: the authserv-id of your receiving mail server` });
+    }
   });
 
 function unique(values: string[], path: (string | number)[], key: string, ctx: z.RefinementCtx): void {

@@ -5,6 +5,13 @@ export interface MailAddress {
   readonly name: string;
 }
 
+export interface DeliveryReportEntry {
+  readonly recipient: string | null;
+  readonly action: string | null;
+  readonly status: string | null;
+  readonly diagnostic: string | null;
+}
+
 export interface ParsedAttachment {
   readonly filename: string | null;
   readonly contentType: string;
@@ -37,6 +44,10 @@ export interface ParsedMail {
   readonly facts: InboundFacts;
   /** Message-IDs of a returned (bounced) message carried inside this mail. */
   readonly returnedMessageIds: readonly string[];
+  /** Per-recipient fields of a delivery status report (RFC 3464), when the mail is one. */
+  readonly deliveryReport: readonly DeliveryReportEntry[];
+  /** Outlook's Thread-Index header, if present. */
+  readonly threadIndex: string | null;
   /** Why the MIME parser rejected the mail; set when only the headers could be read. */
   readonly parseError: string | null;
   /** Attachments dropped for exceeding the cap, for the note on the ticket. */

@@ -7,8 +7,30 @@ export interface TicketRecord {
   readonly number: number;
   readonly status: TicketStatus;
   readonly subject: string;
+  readonly priority: Priority;
+  readonly department: string;
+  readonly assignee: string | null;
+  readonly tags: readonly string[];
+  readonly mailbox: string;
   readonly requesterId: number;
   readonly closedAt: Date | null;
+}
+
+/** A person on a ticket. */
+export interface Participant {
+  readonly address: string;
+  readonly name: string;
+  readonly role: 'requester' | 'cc';
+}
+
+/** What a reply on a ticket needs from its history. */
+export interface TicketThread {
+  /** Message-IDs on the ticket, oldest first. */
+  readonly chain: readonly string[];
+  /** The customer's latest message id. */
+  readonly lastCustomerMessageId: string | null;
+  /** The Thread-Index of the ticket's first message that had one. */
+  readonly rootThreadIndex: string | null;
 }
 
 export interface NewTicket {
@@ -25,6 +47,11 @@ export interface TicketPatch {
   readonly status?: TicketStatus;
   readonly closedAt?: Date | null;
   readonly lastCustomerMessageAt?: Date;
+  readonly lastAgentReplyAt?: Date;
+  readonly priority?: Priority;
+  readonly assignee?: string | null;
+  readonly tags?: readonly string[];
+  readonly postponedUntil?: Date | null;
   readonly now: Date;
 }
 
@@ -48,8 +75,63 @@ export interface NewInboundMessage {
   readonly mailbox: string;
   readonly imapUid: number;
   readonly sentDate: Date | null;
+  readonly threadIndex: string | null;
+  readonly agentEmail?: string | null;
   readonly attachments: readonly ParsedAttachment[];
   readonly now: Date;
+}
+
+/** An attachment of an outgoing mail; the content is what gets sent. */
+export interface OutboundAttachment {
+  readonly filename: string | null;
+  readonly contentType: string;
+  readonly content: Buffer;
+  readonly contentId: string | null;
+  readonly inline: boolean;
+  readonly sha256: string;
+  readonly size: number;
+}
+
+/** A mail to send, before it is rendered to MIME. */
+export interface OutboundMail {
+  /** The mailbox that sends it: its SMTP server and address. */
+  readonly mailbox: string;
+  readonly kind: Extract<MessageKind, 'agent_reply' | 'auto_ack' | 'notification'>;
+  /** Without brackets; stored before sending, so bounces and replies find it. */
+  readonly messageId: string;
+  readonly from: MailAddress;
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly replyTo: MailAddress | null;
+  readonly subject: string;
+  readonly text: string;
+  readonly inReplyTo: string | null;
+  readonly references: readonly string[];
+  /** Extra headers (Auto-Submitted, Thread-Topic, Thread-Index…), already header-safe. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly attachments: readonly OutboundAttachment[];
+  readonly date: Date;
+}
+
+/** Renders a mail to its MIME source. */
+export type ComposeMail = (mail: OutboundMail) => Promise<Buffer>;
+
+/** An outbox row to insert: the mail, its rendered source, and its ticket. */
+export interface NewOutboundMessage {
+  readonly ticketId: number | null;
+  readonly mail: OutboundMail;
+  readonly raw: Buffer;
+  readonly agentEmail: string | null;
+  readonly threadIndex: string | null;
+}
+
+/** An outbound row found by its Message-ID (e.g. named by a bounce). */
+export interface OutboundRecord {
+  readonly id: number;
+  readonly ticketId: number | null;
+  readonly kind: MessageKind;
+  readonly messageId: string;
+  readonly deliveryState: 'queued' | 'sending' | 'sent' | 'failed' | null;
 }
 
 export interface NewEvent {
@@ -76,6 +158,22 @@ export interface IngestTx {
   addParticipants(ticketId: number, contacts: readonly { id: number; address: string }[], role: 'requester' | 'cc'): Promise<string[]>;
   insertMessage(message: NewInboundMessage): Promise<number>;
   insertEvents(events: readonly NewEvent[], now: Date): Promise<void>;
+  participants(ticketId: number): Promise<Participant[]>;
+  thread(ticketId: number): Promise<TicketThread>;
+  /** Inserts an outbox row in state `queued`; returns its id (the queue job id). */
+  insertOutbound(message: NewOutboundMessage, now: Date): Promise<number>;
+  /** Automated mails to `address`, and on `ticketId`, since `since` (I7 rate limits). */
+  countAutoResponses(address: string, ticketId: number | null, since: Date): Promise<{ toAddress: number; onTicket: number }>;
+  recordAutoResponse(address: string, ticketId: number | null, kind: string, now: Date): Promise<void>;
+  outboundByMessageIds(ids: readonly string[]): Promise<OutboundRecord[]>;
+  outboundById(id: number): Promise<(OutboundRecord & { readonly recipients: readonly string[] })[]>;
+  /** Marks an outbound row failed, whatever its state but `sent`-and-bounced also counts. */
+  markOutboundFailed(id: number, reason: string, now: Date): Promise<void>;
+}
+
+/** Puts outbox rows on the delivery queue after their transaction committed (I3). */
+export interface OutboxQueue {
+  enqueue(rowIds: readonly number[]): Promise<void>;
 }
 
 export interface TicketStore {
@@ -110,4 +208,37 @@ export interface MailboxSession {
   fetchSources(uids: readonly number[], maxBytes: number): Promise<{ uid: number; size: number; source: Buffer }[]>;
   /** Flags `\Seen`, or moves to the processed folder. Called only after the messages are committed (I1). */
   markProcessed(uids: readonly number[]): Promise<void>;
+}
+
+/** Sends a rendered mail through a mailbox's SMTP server. Throws AppError SMTP_* (permanent unless `retryable`). */
+export interface Mailer {
+  send(mailbox: string, envelope: { from: string; to: readonly string[] }, raw: Buffer): Promise<{ accepted: string[]; rejected: string[] }>;
+  close(): void;
+}
+
+/** Keeps a copy of a sent mail in the mailbox's sent folder, when one is configured. */
+export type CopyToSentFolder = (mailbox: string, raw: Buffer) => Promise<void>;
+
+/** An outbox row taken by a sender. */
+export interface ClaimedMessage {
+  readonly id: number;
+  readonly ticketId: number | null;
+  readonly kind: MessageKind;
+  readonly mailbox: string;
+  readonly messageId: string;
+  readonly from: string;
+  readonly recipients: readonly string[];
+  readonly raw: Buffer;
+  readonly attempts: number;
+}
+
+/** The outbox rows' delivery states (I3): queued → sending → sent | failed. */
+export interface DeliveryStore {
+  /** Takes a `queued` (or stale `sending`) row; null when it is sent, failed or gone — never send those. */
+  claim(id: number, now: Date): Promise<ClaimedMessage | null>;
+  markSent(id: number, now: Date): Promise<void>;
+  /** A transient failure: back to `queued`, with the error, for the next attempt. */
+  release(id: number, error: string): Promise<void>;
+  /** Rows to queue again: `queued` since before `queuedBefore`, `sending` claimed before `sendingBefore`. */
+  stale(queuedBefore: Date, sendingBefore: Date, limit: number): Promise<number[]>;
 }

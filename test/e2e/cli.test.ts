@@ -87,7 +87,7 @@ describe('helpdesk migrate', () => {
 describe('helpdesk start and tickets', () => {
   it('turns mail into tickets that `tickets list/show --json` print with the documented fields', async () => {
     harness = await mailboxHarness();
-    const env = { DATABASE_URL: harness.db.url, IMAP_PASSWORD: DOVECOT_PASSWORD };
+    const env = { DATABASE_URL: harness.db.url, IMAP_PASSWORD: DOVECOT_PASSWORD, HELPDESK_QUEUE_PREFIX: harness.queuePrefix };
     daemon = spawnDaemon(['--config', harness.configFile], env);
     await daemon.waitForLog('watching mailbox');
     const first = buildMail({ subject: 'Cannot log in' });
@@ -106,7 +106,7 @@ describe('helpdesk start and tickets', () => {
     const detail = JSON.parse(show.stdout) as { messages: Record<string, unknown>[]; events: Record<string, unknown>[] };
     expect(Object.keys(detail).sort()).toEqual([...LIST_FIELDS, 'events', 'messages'].sort());
     expect(Object.keys(detail.messages[0]!).sort()).toEqual(['createdAt', 'direction', 'from', 'kind', 'messageId', 'subject', 'text', 'to']);
-    expect(detail.messages.map((m) => m.kind)).toEqual(['customer', 'customer']);
+    expect(detail.messages.map((m) => m.kind)).toEqual(['customer', 'auto_ack', 'notification', 'customer', 'notification']);
     expect(Object.keys(detail.events[0]!).sort()).toEqual(['actor', 'createdAt', 'data', 'type']);
     expect(detail.events.map((e) => e.type)).toEqual(['created', 'customer_replied']);
 
@@ -133,7 +133,7 @@ describe('helpdesk start and tickets', () => {
         `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: support@example.test, password: \${PW} }`,
       ].join('\n'),
     );
-    daemon = spawnDaemon(['--config', config], { DATABASE_URL: freshDatabase(), PW: 'hunter2-secret' });
+    daemon = spawnDaemon(['--config', config], { DATABASE_URL: freshDatabase(), PW: 'hunter2-secret', HELPDESK_QUEUE_PREFIX: `hdtest-e2e-${process.pid}` });
     const started = await daemon.waitForLog('helpdesk started');
     expect(started.mailboxes).toEqual([`support <support@example.test> 127.0.0.1:${port}/INBOX`]);
     await waitFor(() => daemon!.logs.filter((l) => l.msg === 'mailbox unreachable or connection lost; retrying').length >= 2, {

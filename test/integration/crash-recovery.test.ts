@@ -18,7 +18,12 @@ afterEach(async () => {
 });
 
 function start(harness: MailboxHarness): DaemonProcess {
-  daemon = spawnDaemon(['--config', harness.configFile], { DATABASE_URL: harness.db.url, IMAP_PASSWORD: DOVECOT_PASSWORD, LOG_LEVEL: 'info' });
+  daemon = spawnDaemon(['--config', harness.configFile], {
+    DATABASE_URL: harness.db.url,
+    IMAP_PASSWORD: DOVECOT_PASSWORD,
+    LOG_LEVEL: 'info',
+    HELPDESK_QUEUE_PREFIX: harness.queuePrefix,
+  });
   return daemon;
 }
 
@@ -48,9 +53,9 @@ describe('a daemon killed in the middle of a backlog', () => {
     const [counts] = await harness.db.sql`
       select count(*)::int as messages, count(distinct message_id)::int as distinct_ids,
              (select count(*)::int from tickets) as tickets
-      from messages`;
+      from messages where direction = 'in'`;
     expect(counts).toEqual({ messages: BACKLOG, distinct_ids: BACKLOG, tickets: BACKLOG });
-    const stored = await harness.db.sql`select message_id from messages`;
+    const stored = await harness.db.sql`select message_id from messages where direction = 'in'`;
     expect(new Set(stored.map((r) => r.message_id as string))).toEqual(new Set(ids));
 
     expect(await second.kill('SIGTERM')).toBe(0);

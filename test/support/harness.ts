@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logging.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
 import { DOVECOT_PASSWORD } from './dovecot.js';
 import { waitFor } from './wait.js';
 
@@ -36,6 +39,11 @@ export class LogCapture {
 
 export interface MailboxHarness {
   readonly db: TestDatabase;
+  /** The SMTP server the mailbox sends through. */
+  readonly smtp: SmtpCapture;
+  /** Redis key prefix of this test's queues. */
+  readonly queuePrefix: string;
+  readonly redisUrl: string;
   readonly user: string;
   readonly port: number;
   readonly logs: LogCapture;
@@ -49,6 +57,7 @@ export interface MailboxHarness {
   appendRaw(raw: Buffer, folder?: string): Promise<void>;
   /** Ticket rows straight from Postgres. */
   tickets(): Promise<{ id: number; number: number; status: string; subject: string; linked_ticket_id: number | null }[]>;
+  /** Inbound messages stored. */
   messageCount(): Promise<number>;
   /** UIDs in the folder that are not \Seen. */
   unseenUids(folder?: string): Promise<number[]>;
@@ -63,6 +72,8 @@ export interface HarnessOptions {
   /** Extra keys for the mailbox's imap block, as YAML flow entries. */
   imapExtra?: string;
   folder?: string;
+  /** Redis to use instead of the shared one (e.g. a private server a test flushes). */
+  redisUrl?: string;
 }
 
 let userCounter = 0;
@@ -71,6 +82,9 @@ let userCounter = 0;
 export async function mailboxHarness(options: HarnessOptions = {}): Promise<MailboxHarness> {
   const port = inject('dovecotPort');
   const db = await createTestDatabase(inject('templateDb'));
+  const smtp = await startSmtpCapture();
+  const queuePrefix = `hdtest-${randomBytes(5).toString('hex')}`;
+  const redisUrl = options.redisUrl ?? 'redis://127.0.0.1:6379';
   const user = `support-${process.pid}-${Date.now().toString(36)}-${userCounter++}@example.test`;
   const folder = options.folder ?? 'INBOX';
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-test-'));
@@ -82,6 +96,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       '  - name: support',
       '    address: support@example.test',
       `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
+      `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }`,
       'agents:',
       '  - { name: Alice, email: alice@example.test, departments: [general] }',
       options.extraConfig ?? '',
@@ -95,6 +110,9 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
 
   const harness: MailboxHarness = {
     db,
+    smtp,
+    queuePrefix,
+    redisUrl,
     user,
     port,
     logs,
@@ -102,7 +120,14 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     imap,
     async start() {
       daemon = await startDaemon(
-        { databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url, configFile, env: { IMAP_PASSWORD: DOVECOT_PASSWORD } },
+        {
+          databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url,
+          redisUrl,
+          queuePrefix,
+          tokenKey: null,
+          configFile,
+          env: { IMAP_PASSWORD: DOVECOT_PASSWORD },
+        },
         createLogger('info', logs.stream),
       );
       await waitFor(() => logs.find('watching mailbox').length > 0, { what: 'the daemon to watch the mailbox' });
@@ -122,7 +147,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       return db.sql`select id::int, number::int, status::text, subject, linked_ticket_id::int from tickets order by number`;
     },
     async messageCount() {
-      const [row] = await db.sql`select count(*)::int as n from messages`;
+      const [row] = await db.sql`select count(*)::int as n from messages where direction = 'in'`;
       return row!.n as number;
     },
     async unseenUids(target = folder) {
@@ -139,6 +164,8 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     async close() {
       await daemon?.stop();
       await imap.logout().catch(() => undefined);
+      await smtp.close();
+      await deleteRedisKeys(redisUrl, queuePrefix);
       await db.drop();
     },
   };
@@ -160,4 +187,22 @@ export function runningHarness(): (options?: HarnessOptions) => Promise<MailboxH
     await current.start();
     return current;
   };
+}
+
+/** Removes a test's queues from Redis. */
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // a test that stopped its own Redis has nothing left to clean
+  } finally {
+    redis.disconnect();
+  }
 }

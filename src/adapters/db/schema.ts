@@ -58,6 +58,8 @@ export const tickets = pgTable(
     lastCustomerMessageAt: tstz('last_customer_message_at'),
     lastAgentReplyAt: tstz('last_agent_reply_at'),
     closedAt: tstz('closed_at'),
+    /** Wake-up time of a Postponed ticket. */
+    postponedUntil: tstz('postponed_until'),
     firstResponseDueAt: tstz('first_response_due_at'),
     resolutionDueAt: tstz('resolution_due_at'),
   },
@@ -105,17 +107,45 @@ export const messages = pgTable(
     /** The Date header. */
     sentDate: tstz('sent_date'),
     createdAt: tstz('created_at').notNull().defaultNow(),
+    /** Outlook's Thread-Index, kept so replies stay in the customer's conversation. */
+    threadIndex: text('thread_index'),
+    /** The agent who wrote an agent reply or note. */
+    agentEmail: text('agent_email'),
+    /** Outbound only: where the delivery stands. */
     deliveryState: deliveryState('delivery_state'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** When a sender last took the row (`sending`); a stale claim is retried by the reconciler. */
+    claimedAt: tstz('claimed_at'),
     deliveredAt: tstz('delivered_at'),
   },
   (t) => [
     uniqueIndex('messages_message_id_key').on(t.messageId),
     uniqueIndex('messages_raw_sha256_key').on(t.rawSha256).where(sql`${t.messageId} is null`),
     index('messages_ticket_idx').on(t.ticketId, t.id),
+    index('messages_outbox_idx').on(t.deliveryState, t.createdAt).where(sql`${t.deliveryState} in ('queued', 'sending')`),
   ],
 );
+
+/** Automated mail sent to an address: what the per-sender and per-ticket rate limits count (I7). */
+export const autoResponses = pgTable(
+  'auto_responses',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    address: text('address').notNull(),
+    ticketId: id('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    sentAt: tstz('sent_at').notNull().defaultNow(),
+  },
+  (t) => [index('auto_responses_address_idx').on(t.address, t.sentAt), index('auto_responses_ticket_idx').on(t.ticketId, t.sentAt)],
+);
+
+/** Installation-wide values the daemon keeps for itself (e.g. a generated reply-token key). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
 
 /** Attachment content, stored once per distinct sha256. */
 export const attachmentBlobs = pgTable('attachment_blobs', {

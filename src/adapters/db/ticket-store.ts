@@ -11,15 +11,21 @@ import type {
   TicketStore,
 } from '../../usecases/ports.js';
 import { toAppError, type Db } from './client.js';
-import { attachmentBlobs, attachments, contacts, events, mailboxState, messages, participants, tickets } from './schema.js';
+import { outboxTx } from './outbox-store.js';
+import { insertAttachments, type Tx } from './tx.js';
+import { contacts, events, mailboxState, messages, participants, tickets } from './schema.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const ticketColumns = {
   id: tickets.id,
   number: tickets.number,
   status: tickets.status,
   subject: tickets.subject,
+  priority: tickets.priority,
+  department: tickets.department,
+  assignee: tickets.assignee,
+  tags: tickets.tags,
+  mailbox: tickets.mailbox,
   requesterId: tickets.requesterId,
   closedAt: tickets.closedAt,
 };
@@ -27,10 +33,10 @@ const ticketColumns = {
 /** The Postgres side of ingest: one transaction per message, serialised per Message-ID. */
 export function createTicketStore(db: Db): TicketStore {
   return {
-    async ingestTransaction(messageKey, work) {
+    async ingestTransaction(lockKey, work) {
       try {
         return await db.transaction(async (tx) => {
-          await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${messageKey}, 0))`);
+          await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
           return work(ingestTx(tx));
         });
       } catch (err) {
@@ -102,6 +108,11 @@ function ingestTx(tx: Tx): IngestTx {
           ...(patch.status !== undefined ? { status: patch.status } : {}),
           ...(patch.closedAt !== undefined ? { closedAt: patch.closedAt } : {}),
           ...(patch.lastCustomerMessageAt !== undefined ? { lastCustomerMessageAt: patch.lastCustomerMessageAt } : {}),
+          ...(patch.lastAgentReplyAt !== undefined ? { lastAgentReplyAt: patch.lastAgentReplyAt } : {}),
+          ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+          ...(patch.assignee !== undefined ? { assignee: patch.assignee } : {}),
+          ...(patch.tags !== undefined ? { tags: [...patch.tags] } : {}),
+          ...(patch.postponedUntil !== undefined ? { postponedUntil: patch.postponedUntil } : {}),
         })
         .where(eq(tickets.id, id));
     },
@@ -118,6 +129,7 @@ function ingestTx(tx: Tx): IngestTx {
     },
 
     insertMessage: (message) => insertMessage(tx, message),
+    ...outboxTx(tx),
 
     async insertEvents(list: readonly NewEvent[], now) {
       if (list.length === 0) return;
@@ -174,32 +186,13 @@ async function insertMessage(tx: Tx, m: NewInboundMessage): Promise<number> {
       mailbox: m.mailbox,
       imapUid: m.imapUid,
       sentDate: m.sentDate,
+      threadIndex: m.threadIndex,
+      agentEmail: m.agentEmail ?? null,
       createdAt: m.now,
     })
     .returning({ id: messages.id });
-  const messageRowId = row!.id;
-  if (m.attachments.length > 0) {
-    const blobs = m.attachments.filter((a) => a.content !== null);
-    if (blobs.length > 0) {
-      await tx
-        .insert(attachmentBlobs)
-        .values(blobs.map((a) => ({ sha256: a.sha256, size: a.size, content: a.content!, createdAt: m.now })))
-        .onConflictDoNothing();
-    }
-    await tx.insert(attachments).values(
-      m.attachments.map((a) => ({
-        messageId: messageRowId,
-        sha256: a.sha256,
-        stored: a.content !== null,
-        filename: a.filename,
-        contentType: a.contentType,
-        size: a.size,
-        contentId: a.contentId,
-        inline: a.inline,
-      })),
-    );
-  }
-  return messageRowId;
+  await insertAttachments(tx, row!.id, m.attachments, m.now);
+  return row!.id;
 }
 
 /** Mailbox resume points in Postgres. */

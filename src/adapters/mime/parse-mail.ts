@@ -4,6 +4,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { InboundFacts } from '../../domain/classify.js';
 import { normalizeMessageId, parseMessageIdList } from '../../domain/message-id.js';
 import type { MailAddress, ParsedAttachment, ParsedMail } from '../../usecases/parsed-mail.js';
+import { readDeliveryReport } from './delivery-report.js';
 import { cleanText, readHeaderBlock, type RawHeaders } from './header-block.js';
 
 export interface ParseOptions {
@@ -58,6 +59,7 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
   }
   const structured = parsed.headers.get('content-type') as StructuredHeader | undefined;
   const from = firstAddress(parsed.from) ?? fromHeaderLines(headers);
+  const report = String(structured?.value).toLowerCase() === 'multipart/report' ? readDeliveryReport(source) : [];
   const facts: InboundFacts = {
     from: from?.address ?? null,
     returnPath: returnPathOf(headers),
@@ -65,7 +67,7 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     headers,
     contentType: (typeof structured?.value === 'string' ? structured.value : 'text/plain').toLowerCase(),
     reportType: structured?.params?.['report-type']?.toLowerCase() ?? null,
-    deliveryActions: String(structured?.value).toLowerCase() === 'multipart/report' ? deliveryActions(source) : [],
+    deliveryActions: report.map((r) => r.action ?? '').filter(Boolean),
     hasReturnedMessage: parsed.attachments.some((a) => RETURNED.has(a.contentType.toLowerCase())),
   };
   return {
@@ -83,6 +85,8 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     attachments,
     facts,
     returnedMessageIds: returnedMessageIds(parsed.attachments),
+    deliveryReport: report,
+    threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: null,
     omittedAttachments: omitted,
   };
@@ -120,6 +124,8 @@ function fallbackParse(source: Buffer, reason: string): ParsedMail {
     attachments: [],
     facts,
     returnedMessageIds: [],
+    deliveryReport: [],
+    threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: reason,
     omittedAttachments: [],
   };
@@ -149,11 +155,6 @@ function returnPathOf(headers: RawHeaders): string | null {
   if (value === undefined) return null;
   const inner = /<([^>]*)>/.exec(value)?.[1] ?? value;
   return inner.trim().toLowerCase();
-}
-
-function deliveryActions(source: Buffer): string[] {
-  const text = source.subarray(0, 1024 * 1024).toString('latin1');
-  return [...text.matchAll(/^Action:\s*([a-z-]+)/gim)].map((m) => (m[1] as string).toLowerCase());
 }
 
 function returnedMessageIds(attachments: readonly Attachment[]): string[] {

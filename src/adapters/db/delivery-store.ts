@@ -1,0 +1,74 @@
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import type { DeliveryStore } from '../../usecases/ports.js';
+import { toAppError, type Db } from './client.js';
+import { messages } from './schema.js';
+
+/** Outbox delivery states in Postgres. Every transition is one conditional UPDATE: two senders never both take a row. */
+export function createDeliveryStore(db: Db): DeliveryStore {
+  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw toAppError(err, what);
+    }
+  };
+  return {
+    claim: (id, now) =>
+      wrap(`claiming outbox row ${id}`, async () => {
+        const [row] = await db
+          .update(messages)
+          .set({ deliveryState: 'sending', attempts: sql`${messages.attempts} + 1`, claimedAt: now })
+          .where(and(eq(messages.id, id), eq(messages.direction, 'out'), inArray(messages.deliveryState, ['queued', 'sending'])))
+          .returning({
+            id: messages.id,
+            ticketId: messages.ticketId,
+            kind: messages.kind,
+            mailbox: messages.mailbox,
+            messageId: messages.messageId,
+            from: messages.fromAddress,
+            to: messages.to,
+            cc: messages.cc,
+            raw: messages.raw,
+            attempts: messages.attempts,
+          });
+        if (!row || !row.raw || !row.mailbox || !row.messageId) return null;
+        return {
+          id: row.id,
+          ticketId: row.ticketId,
+          kind: row.kind,
+          mailbox: row.mailbox,
+          messageId: row.messageId,
+          from: row.from ?? '',
+          recipients: [...row.to, ...row.cc].map((a) => a.address),
+          raw: row.raw,
+          attempts: row.attempts,
+        };
+      }),
+    markSent: (id, now) =>
+      wrap(`marking outbox row ${id} sent`, async () => {
+        await db.update(messages).set({ deliveryState: 'sent', deliveredAt: now, lastError: null }).where(eq(messages.id, id));
+      }),
+    release: (id, error) =>
+      wrap(`releasing outbox row ${id}`, async () => {
+        await db
+          .update(messages)
+          .set({ deliveryState: 'queued', lastError: error.slice(0, 1000) })
+          .where(and(eq(messages.id, id), eq(messages.deliveryState, 'sending')));
+      }),
+    stale: (queuedBefore, sendingBefore, limit) =>
+      wrap('listing outbox rows to re-queue', async () => {
+        const rows = await db
+          .select({ id: messages.id })
+          .from(messages)
+          .where(
+            or(
+              and(eq(messages.deliveryState, 'queued'), lt(messages.createdAt, queuedBefore)),
+              and(eq(messages.deliveryState, 'sending'), lt(messages.claimedAt, sendingBefore)),
+            ),
+          )
+          .orderBy(messages.id)
+          .limit(limit);
+        return rows.map((r) => r.id);
+      }),
+  };
+}

@@ -1,0 +1,34 @@
+import { ImapFlow } from 'imapflow';
+import type { Config } from '../../config/schema.js';
+import type { CopyToSentFolder } from '../../usecases/ports.js';
+import { toImapError } from './errors.js';
+
+/** APPENDs a copy of a sent mail to the mailbox's `imap.sentFolder`, on a short connection of its own. */
+export function sentFolderCopier(config: () => Config): CopyToSentFolder {
+  return async (mailboxName, raw) => {
+    const mailbox = config().mailboxes.find((m) => m.name === mailboxName);
+    const folder = mailbox?.imap.sentFolder;
+    if (!mailbox || !folder) return;
+    const { imap } = mailbox;
+    const client = new ImapFlow({
+      host: imap.host,
+      port: imap.port ?? (imap.secure ? 993 : 143),
+      secure: imap.secure,
+      auth: { user: imap.user, pass: imap.password ?? '' },
+      tls: { rejectUnauthorized: imap.tlsVerify },
+      logger: false,
+      disableAutoIdle: true,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const list = await client.list();
+      if (!list.some((box) => box.path === folder)) await client.mailboxCreate(folder);
+      await client.append(folder, raw, ['\\Seen']);
+    } catch (err) {
+      throw toImapError(err, `copying to ${folder}`);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  };
+}

@@ -1,0 +1,107 @@
+import { Queue, Worker, type Job, type Processor } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+import type { OutboxQueue } from '../../usecases/ports.js';
+
+/** Queue names: the meaning of each queue lives here, its storage in Redis. */
+export const OUTBOUND_QUEUE = 'outbound';
+export const MAINTENANCE_QUEUE = 'maintenance';
+export const RECONCILE_SCHEDULER = 'outbox-reconcile';
+
+/** Jobs carry ids, not content. */
+export const outboundJob = z.strictObject({ messageRowId: z.number().int().positive() });
+export type OutboundJob = z.infer<typeof outboundJob>;
+
+export interface QueueSettings {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly attempts: number;
+  readonly retryDelayMs: number;
+}
+
+export interface Queues {
+  readonly outbound: Queue<OutboundJob>;
+  readonly maintenance: Queue;
+  readonly outbox: OutboxQueue;
+  close(): Promise<void>;
+}
+
+const ENQUEUE_TIMEOUT_MS = 3_000;
+
+function connection(url: string, options: RedisOptions): Redis {
+  // Redis is reached lazily; errors are reported through the queue calls, not thrown from the socket.
+  const redis = new Redis(url, { lazyConnect: false, ...options });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Producer side. `enqueue` fails fast (a few seconds) when Redis is away: the reconciler catches up later. */
+export function createQueues(settings: QueueSettings): Queues {
+  const producer = connection(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  const outbound = new Queue<OutboundJob>(OUTBOUND_QUEUE, { connection: producer, prefix: settings.prefix });
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: producer, prefix: settings.prefix });
+  outbound.on('error', () => undefined);
+  maintenance.on('error', () => undefined);
+  const outbox: OutboxQueue = {
+    async enqueue(rowIds) {
+      if (rowIds.length === 0) return;
+      const jobs = rowIds.map((id) => ({
+        name: 'send',
+        data: outboundJob.parse({ messageRowId: id }),
+        opts: {
+          jobId: String(id),
+          attempts: settings.attempts,
+          backoff: { type: 'exponential', delay: settings.retryDelayMs },
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      }));
+      await withTimeout(outbound.addBulk(jobs), ENQUEUE_TIMEOUT_MS, 'queueing outgoing mail');
+    },
+  };
+  return {
+    outbound,
+    maintenance,
+    outbox,
+    async close() {
+      await Promise.allSettled([outbound.close(), maintenance.close()]);
+      producer.disconnect();
+    },
+  };
+}
+
+/** (Re)creates the fixed-id schedulers; idempotent, so every daemon may call it (and must after a Redis flush). */
+export async function ensureSchedulers(queues: Queues, reconcileEveryMs: number): Promise<void> {
+  await withTimeout(
+    queues.maintenance.upsertJobScheduler(RECONCILE_SCHEDULER, { every: reconcileEveryMs }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } }),
+    ENQUEUE_TIMEOUT_MS,
+    'scheduling the outbox reconciler',
+  );
+}
+
+/** Consumer side: a worker with its own blocking connection (BullMQ needs maxRetriesPerRequest: null). */
+export function createWorker<T>(name: string, settings: QueueSettings, processor: Processor<T>, concurrency: number): Worker<T> {
+  const worker = new Worker<T>(name, processor, {
+    connection: connection(settings.redisUrl, { maxRetriesPerRequest: null }),
+    prefix: settings.prefix,
+    concurrency,
+  });
+  return worker;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('QUEUE_UNAVAILABLE', `${what}: Redis did not answer within ${ms} ms`, { retryable: true })), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } catch (err) {
+    throw err instanceof AppError ? err : new AppError('QUEUE_UNAVAILABLE', `${what}: ${(err as Error).message}`, { retryable: true, cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type { Job };

@@ -1,0 +1,86 @@
+import { parseDuration } from './duration.js';
+import { PRIORITIES, type Priority, type TicketStatus } from './ticket.js';
+
+/** What an agent can say at the top of a reply (DESIGN.md, "Agents by email"). */
+export type AgentCommand =
+  | { readonly type: 'status'; readonly status: Extract<TicketStatus, 'resolved' | 'postponed' | 'closed' | 'spam' | 'open'> }
+  | { readonly type: 'priority'; readonly priority: Priority }
+  | { readonly type: 'assign'; readonly agent: string }
+  | { readonly type: 'tag'; readonly tag: string }
+  | { readonly type: 'untag'; readonly tag: string }
+  | { readonly type: 'postpone'; readonly until: Date }
+  | { readonly type: 'note' };
+
+export interface ParsedAgentReply {
+  readonly commands: readonly AgentCommand[];
+  /** The text for the customer: the reply without its command lines. */
+  readonly body: string;
+  /** Command lines that could not be understood, with the reason. */
+  readonly problems: readonly string[];
+}
+
+const SETTABLE_STATUSES = ['resolved', 'postponed', 'closed', 'spam', 'open'] as const;
+const COMMAND_LINE = /^#([a-z]+)\b\s*(.*)$/i;
+
+/**
+ * Reads command lines (`#status resolved`, `#priority high`, `#assign bob`,
+ * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#note`) from the top of an
+ * agent's reply — blank lines between them allowed — and returns them with the
+ * remaining text. Pure: `now` resolves relative postpone times.
+ */
+export function parseAgentReply(text: string, now: Date): ParsedAgentReply {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const commands: AgentCommand[] = [];
+  const problems: string[] = [];
+  let index = 0;
+  for (; index < lines.length; index++) {
+    const line = lines[index]!.trim();
+    if (line === '') continue;
+    const match = COMMAND_LINE.exec(line);
+    if (!match) break;
+    const parsed = parseCommand(match[1]!.toLowerCase(), match[2]!.trim(), now);
+    if (typeof parsed === 'string') problems.push(`${line}: ${parsed}`);
+    else commands.push(parsed);
+  }
+  const body = lines.slice(index).join('\n').trim();
+  return { commands, body, problems };
+}
+
+function parseCommand(name: string, arg: string, now: Date): AgentCommand | string {
+  switch (name) {
+    case 'status': {
+      const status = arg.toLowerCase();
+      return (SETTABLE_STATUSES as readonly string[]).includes(status)
+        ? { type: 'status', status: status as (typeof SETTABLE_STATUSES)[number] }
+        : `status must be one of ${SETTABLE_STATUSES.join(', ')}`;
+    }
+    case 'priority': {
+      const priority = arg.toLowerCase();
+      return (PRIORITIES as readonly string[]).includes(priority)
+        ? { type: 'priority', priority: priority as Priority }
+        : `priority must be one of ${PRIORITIES.join(', ')}`;
+    }
+    case 'assign':
+      return arg ? { type: 'assign', agent: arg } : 'name the agent to assign';
+    case 'tag':
+    case 'untag': {
+      const tag = arg.toLowerCase();
+      return /^[\p{L}\p{N}_.-]{1,50}$/u.test(tag) ? { type: name, tag } : 'a tag is one word of letters, digits, - _ .';
+    }
+    case 'postpone': {
+      const until = postponeUntil(arg, now);
+      return until ? { type: 'postpone', until } : 'write a duration (2d, 4h) or a date (2026-12-01)';
+    }
+    case 'note':
+      return { type: 'note' };
+    default:
+      return 'unknown command';
+  }
+}
+
+function postponeUntil(arg: string, now: Date): Date | null {
+  const ms = parseDuration(arg);
+  if (ms !== null && ms > 0) return new Date(now.getTime() + ms);
+  const date = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/.test(arg) ? new Date(arg) : null;
+  return date && !Number.isNaN(date.getTime()) && date > now ? date : null;
+}

@@ -1,0 +1,194 @@
+import { parseAgentReply, type AgentCommand } from '../domain/agent-commands.js';
+import { authenticatedSender } from '../domain/auth-results.js';
+import { decideTransition } from '../domain/lifecycle.js';
+import type { ThreadDecision } from '../domain/threading.js';
+import type { AgentConfig, Config } from '../config/schema.js';
+import { confirmationNotice, forgeryNotice } from './agent-notices.js';
+import { resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
+import { openTicket } from './ingest-customer.js';
+import { customerRecipients, mailboxOf, notifyAgent, queueLooseMail, queueTicketMail, GENERATED_HEADERS } from './outbound-mail.js';
+import type { NewEvent, OutboundAttachment, TicketPatch, TicketRecord } from './ports.js';
+
+type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
+
+/**
+ * Mail whose From is an agent. Only an authenticated one (reply token, or
+ * DKIM/DMARC per `agentAuth`) acts: its new text goes to the customer, its
+ * command lines steer the ticket. Anything else reaches no customer: it is
+ * kept as a flagged event and the real agent is told.
+ */
+export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision: ThreadDecision): Promise<StepResult> {
+  const auth = authenticate(ctx, decision);
+  if (!auth.ok) return forged(ctx, agent, decision, auth.reason);
+  if (decision.kind !== 'existing') return openTicket(ctx, null); // an authenticated agent opening a ticket by mail
+  const ticket = await ctx.tx.ticketById(decision.ticketId);
+  const reply = parseAgentReply(ctx.deps.extractReply(ctx.parsed.text), ctx.now);
+  const isNote = reply.commands.some((c) => c.type === 'note');
+  const messageId = await storeMessage(ctx, ticket.id, isNote ? 'note' : 'agent_reply', agent.email);
+  const actor = `agent:${agent.email}`;
+  const events: NewEvent[] = [];
+  let current = ticket;
+  let patch: Mutable<TicketPatch> = { now: ctx.now };
+  const replied = !isNote && reply.body.length > 0;
+
+  if (isNote) events.push({ ticketId: ticket.id, messageId, type: 'note_added', actor, data: { via: auth.via } });
+  if (replied) {
+    await replyToCustomer(ctx, ticket, agent, reply.body);
+    events.push({ ticketId: ticket.id, messageId, type: 'agent_replied', actor, data: { via: auth.via } });
+    patch.lastAgentReplyAt = ctx.now;
+    ({ ticket: current, patch } = move(current, { type: 'agent_reply_queued' }, patch, events, actor, messageId, ctx));
+  }
+  const applied = applyCommands(ctx, current, reply.commands, patch, events, actor, messageId);
+  current = applied.ticket;
+  await ctx.tx.updateTicket(ticket.id, applied.patch);
+  await ctx.tx.insertEvents(events, ctx.now);
+  const commandsOnly = !replied && !isNote;
+  if (commandsOnly || applied.problems.length + reply.problems.length > 0) {
+    const notice = confirmationNotice(current, applied.done, [...reply.problems, ...applied.problems], replied);
+    await notifyAgent(ctx, current, agent, notice.subject, notice.text);
+  }
+  return resultOf(ctx, 'appended', ticket.number, decision.kind === 'existing' ? decision.via : null, 'agent');
+}
+
+function authenticate(ctx: Context, decision: ThreadDecision): Auth {
+  const mode = ctx.config.agentAuth;
+  if (decision.kind === 'existing' && decision.via === 'token') return { ok: true, via: 'token' };
+  if (mode !== 'token' && ctx.config.trustedAuthServer && ctx.parsed.from) {
+    const results = ctx.parsed.facts.headers.get('authentication-results') ?? [];
+    if (authenticatedSender(results, ctx.config.trustedAuthServer, ctx.parsed.from.address)) return { ok: true, via: 'dkim' };
+  }
+  return {
+    ok: false,
+    reason:
+      mode === 'token'
+        ? 'no valid reply token: it was not a reply to a notification sent to this agent'
+        : `no valid reply token and no DKIM/DMARC pass from ${ctx.config.trustedAuthServer}`,
+  };
+}
+
+async function forged(ctx: Context, agent: AgentConfig, decision: ThreadDecision, reason: string): Promise<StepResult> {
+  const from = ctx.parsed.from?.address ?? agent.email;
+  const ticket = decision.kind === 'existing' ? await ctx.tx.ticketById(decision.ticketId) : null;
+  const messageId = await storeMessage(ctx, ticket?.id ?? null, 'note');
+  const notice = forgeryNotice(ticket, from, ctx.parsed.subject, reason);
+  if (ticket) {
+    const data = { from, subject: ctx.parsed.subject, reason };
+    await ctx.tx.insertEvents([{ ticketId: ticket.id, messageId, type: 'forged_agent_mail', actor: 'system', data }], ctx.now);
+    await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  } else {
+    const mailbox = mailboxOf(ctx.config, ctx.mailbox.name);
+    await queueLooseMail(ctx, mailbox.name, {
+      kind: 'notification',
+      from: { address: mailbox.address, name: mailbox.name },
+      to: [{ address: agent.email, name: agent.name }],
+      subject: notice.subject,
+      text: notice.text,
+      headers: GENERATED_HEADERS,
+    });
+  }
+  ctx.deps.log.warn({ mailbox: ctx.mailbox.name, uid: ctx.mail.uid, messageId: ctx.parsed.messageId, ticket: ticket?.number ?? null, reason }, 'unauthenticated mail in an agent\'s name; nothing sent to customers');
+  return resultOf(ctx, ticket ? 'appended' : 'unthreaded', ticket?.number ?? null, null, 'forged');
+}
+
+async function replyToCustomer(ctx: Context, ticket: TicketRecord, agent: AgentConfig, body: string): Promise<void> {
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  const { to, cc } = customerRecipients(ctx.config, await ctx.tx.participants(ticket.id));
+  const attachments: OutboundAttachment[] = ctx.parsed.attachments.flatMap((a) => (a.content ? [{ ...a, content: a.content }] : []));
+  await queueTicketMail(ctx, ticket, {
+    kind: 'agent_reply',
+    from: { address: mailbox.address, name: agent.name },
+    to,
+    cc,
+    replyTo: { address: mailbox.address, name: mailbox.name },
+    text: body,
+    attachments,
+    agentEmail: agent.email,
+  });
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface Applied {
+  ticket: TicketRecord;
+  patch: Mutable<TicketPatch>;
+  done: AgentCommand[];
+  problems: string[];
+}
+
+function move(
+  ticket: TicketRecord,
+  event: Parameters<typeof decideTransition>[1],
+  patch: Mutable<TicketPatch>,
+  events: NewEvent[],
+  actor: string,
+  messageId: number,
+  ctx: Context,
+): { ticket: TicketRecord; patch: Mutable<TicketPatch> } {
+  const t = decideTransition(ticket.status, event, { now: ctx.now, closedAt: ticket.closedAt, reopenWindowMs: ctx.config.reopenWindow });
+  if (t.kind !== 'changed') return { ticket, patch };
+  events.push({ ticketId: ticket.id, messageId, type: 'status_changed', actor, data: { from: t.from, to: t.to } });
+  const closedAt = t.to === 'closed' ? ctx.now : null;
+  return { ticket: { ...ticket, status: t.to, closedAt }, patch: { ...patch, status: t.to, closedAt, postponedUntil: null } };
+}
+
+/** Applies command lines in order; unknown agents become problems, not errors. */
+function applyCommands(
+  ctx: Context,
+  start: TicketRecord,
+  commands: readonly AgentCommand[],
+  startPatch: Mutable<TicketPatch>,
+  events: NewEvent[],
+  actor: string,
+  messageId: number,
+): Applied {
+  let ticket = start;
+  let patch = startPatch;
+  const done: AgentCommand[] = [];
+  const problems: string[] = [];
+  const event = (type: string, data: Record<string, unknown>) => events.push({ ticketId: ticket.id, messageId, type, actor, data });
+  for (const command of commands) {
+    switch (command.type) {
+      case 'note':
+        continue;
+      case 'status':
+        ({ ticket, patch } = move(ticket, { type: 'agent_set_status', status: command.status }, patch, events, actor, messageId, ctx));
+        break;
+      case 'postpone':
+        ({ ticket, patch } = move(ticket, { type: 'agent_set_status', status: 'postponed' }, patch, events, actor, messageId, ctx));
+        patch = { ...patch, postponedUntil: command.until };
+        event('postponed', { until: command.until.toISOString() });
+        break;
+      case 'priority':
+        if (command.priority !== ticket.priority) event('priority_changed', { from: ticket.priority, to: command.priority });
+        ticket = { ...ticket, priority: command.priority };
+        patch = { ...patch, priority: command.priority };
+        break;
+      case 'assign': {
+        const target = findAgent(ctx.config, command.agent);
+        if (!target) {
+          problems.push(`#assign ${command.agent}: no such agent`);
+          continue;
+        }
+        event('assigned', { from: ticket.assignee, to: target.email });
+        ticket = { ...ticket, assignee: target.email };
+        patch = { ...patch, assignee: target.email };
+        break;
+      }
+      case 'tag':
+      case 'untag': {
+        const tags = command.type === 'tag' ? [...new Set([...ticket.tags, command.tag])] : ticket.tags.filter((t) => t !== command.tag);
+        event(command.type === 'tag' ? 'tagged' : 'untagged', { tag: command.tag });
+        ticket = { ...ticket, tags };
+        patch = { ...patch, tags };
+        break;
+      }
+    }
+    done.push(command);
+  }
+  return { ticket, patch, done, problems };
+}
+
+function findAgent(config: Config, name: string): AgentConfig | undefined {
+  const wanted = name.trim().toLowerCase();
+  return config.agents.find((a) => a.email === wanted || a.name.toLowerCase() === wanted || a.email.split('@')[0] === wanted);
+}

@@ -1,0 +1,192 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { domainOf, normalizeAddress } from '../domain/address.js';
+import { decideAutoResponse } from '../domain/auto-response.js';
+import { headerSafe, threadHeaders, type ThreadHeaders } from '../domain/outbound-headers.js';
+import { formatTicketTag } from '../domain/subject-tag.js';
+import { renderTemplate, type TemplateVars } from '../domain/template.js';
+import type { AgentConfig, Config, MailboxConfig } from '../config/schema.js';
+import type { Classification } from '../domain/classify.js';
+import { internalAddresses, type IngestDeps } from './ingest-context.js';
+import type { MailAddress } from './parsed-mail.js';
+import type { IngestTx, OutboundAttachment, OutboundMail, Participant, TicketRecord } from './ports.js';
+
+/** What writing outgoing mail needs: the transaction, the config, and where queued row ids are collected. */
+export interface MailContext {
+  readonly tx: IngestTx;
+  readonly config: Config;
+  readonly now: Date;
+  readonly deps: Pick<IngestDeps, 'compose' | 'tokenKey'>;
+  readonly outboxIds: number[];
+}
+import { makeReplyToken, replyTokenAddress } from './reply-token.js';
+
+/** Marks every automated mail so well-behaved systems never answer it (I7, RFC 3834). */
+const AUTO_HEADERS = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } as const;
+const GENERATED_HEADERS = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } as const;
+
+export interface MailSpec {
+  readonly kind: OutboundMail['kind'];
+  readonly from: MailAddress;
+  readonly to: readonly MailAddress[];
+  readonly cc?: readonly MailAddress[];
+  readonly replyTo?: MailAddress | null;
+  /** Overrides the thread's `Re: <subject> [#N]`. */
+  readonly subject?: string;
+  readonly text: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly attachments?: readonly OutboundAttachment[];
+  readonly agentEmail?: string | null;
+}
+
+export function mailboxOf(config: Config, name: string): MailboxConfig {
+  const mailbox = config.mailboxes.find((m) => m.name === name);
+  if (!mailbox) throw new Error(`mailbox "${name}" is not configured`);
+  return mailbox;
+}
+
+/**
+ * Writes one outgoing mail on a ticket into the outbox (same transaction as
+ * the change that caused it); it is queued after commit. Threading headers,
+ * Message-ID and rendering happen here, so every retry sends the same bytes.
+ */
+export async function queueTicketMail(ctx: MailContext, ticket: TicketRecord, spec: MailSpec): Promise<number> {
+  const thread = await ctx.tx.thread(ticket.id);
+  const headers = threadHeaders(
+    {
+      ticketNumber: ticket.number,
+      subject: ticket.subject,
+      ticketPrefix: ctx.config.ticketPrefix,
+      chain: thread.chain,
+      inReplyTo: thread.lastCustomerMessageId,
+      rootThreadIndex: thread.rootThreadIndex,
+    },
+    ctx.now,
+    randomBytes(21),
+  );
+  return queueMail(ctx, ticket.mailbox, ticket.id, spec, headers);
+}
+
+/** A mail that belongs to no ticket (e.g. a warning about a forged mail that matched none). */
+export function queueLooseMail(ctx: MailContext, mailboxName: string, spec: MailSpec & { subject: string }): Promise<number> {
+  return queueMail(ctx, mailboxName, null, spec, null);
+}
+
+async function queueMail(
+  ctx: MailContext,
+  mailboxName: string,
+  ticketId: number | null,
+  spec: MailSpec,
+  headers: ThreadHeaders | null,
+): Promise<number> {
+  const mailbox = mailboxOf(ctx.config, mailboxName);
+  const mail: OutboundMail = {
+    mailbox: mailbox.name,
+    kind: spec.kind,
+    messageId: `${randomUUID()}@${domainOf(mailbox.address) || 'helpdesk.invalid'}`,
+    from: safeAddress(spec.from),
+    to: spec.to.map(safeAddress),
+    cc: (spec.cc ?? []).map(safeAddress),
+    replyTo: spec.replyTo ? safeAddress(spec.replyTo) : null,
+    subject: headerSafe(spec.subject ?? headers?.subject ?? ''),
+    text: spec.text,
+    inReplyTo: headers?.inReplyTo ?? null,
+    references: headers?.references ?? [],
+    headers: {
+      ...(headers ? { 'Thread-Topic': headerSafe(headers.threadTopic), 'Thread-Index': headers.threadIndex } : {}),
+      ...spec.headers,
+    },
+    attachments: spec.attachments ?? [],
+    date: ctx.now,
+  };
+  const raw = await ctx.deps.compose(mail);
+  const id = await ctx.tx.insertOutbound(
+    { ticketId, mail, raw, agentEmail: spec.agentEmail ?? null, threadIndex: headers?.threadIndex ?? null },
+    ctx.now,
+  );
+  ctx.outboxIds.push(id);
+  return id;
+}
+
+function safeAddress(a: MailAddress): MailAddress {
+  return { address: headerSafe(a.address), name: headerSafe(a.name) };
+}
+
+export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: MailAddress | null): TemplateVars {
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  return {
+    'ticket.number': ticket.number,
+    'ticket.tag': formatTicketTag(ticket.number, ctx.config.ticketPrefix),
+    'ticket.subject': ticket.subject,
+    'ticket.status': ticket.status,
+    'ticket.priority': ticket.priority,
+    'ticket.department': ticket.department,
+    'customer.name': customer?.name || customer?.address || 'there',
+    'customer.email': customer?.address ?? '',
+    'mailbox.name': mailbox.name,
+    'mailbox.address': mailbox.address,
+  };
+}
+
+/** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
+export async function acknowledge(ctx: MailContext & { readonly classification: Classification }, ticket: TicketRecord, requester: MailAddress): Promise<string | null> {
+  const settings = ctx.config.autoAcknowledge;
+  if (!settings.enabled) return 'acknowledgements are disabled';
+  const since = new Date(ctx.now.getTime() - settings.limits.window);
+  const recipient = normalizeAddress(requester.address);
+  const counts = await ctx.tx.countAutoResponses(recipient, ticket.id, since);
+  const decision = decideAutoResponse({
+    classification: ctx.classification,
+    recipient: internalAddresses(ctx.config).has(recipient) ? null : recipient,
+    sentToRecipient: counts.toAddress,
+    sentOnTicket: counts.onTicket,
+    limits: settings.limits,
+  });
+  if (!decision.send) return decision.reason;
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  const vars = ticketVars(ctx, ticket, requester);
+  const subject = renderTemplate(settings.subject, vars);
+  await queueTicketMail(ctx, ticket, {
+    kind: 'auto_ack',
+    from: { address: mailbox.address, name: mailbox.name },
+    to: [requester],
+    subject: subject.includes(String(vars['ticket.tag'])) ? subject : `${subject} ${vars['ticket.tag']}`,
+    text: renderTemplate(settings.text, vars),
+    headers: AUTO_HEADERS,
+  });
+  await ctx.tx.recordAutoResponse(recipient, ticket.id, 'auto_ack', ctx.now);
+  return null;
+}
+
+/** The agents to tell about a ticket: its assignee, else its department's agents. */
+export function agentsFor(config: Config, ticket: TicketRecord): AgentConfig[] {
+  const assignee = ticket.assignee ? config.agents.find((a) => a.email === ticket.assignee) : undefined;
+  if (assignee) return [assignee];
+  return config.agents.filter((a) => a.departments.includes(ticket.department));
+}
+
+/** Mail to an agent about a ticket, with a Reply-To carrying the agent's reply token. */
+export async function notifyAgent(ctx: MailContext, ticket: TicketRecord, agent: AgentConfig, subject: string, text: string): Promise<number> {
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  const token = makeReplyToken(ctx.deps.tokenKey, ticket.number, agent.email);
+  return queueTicketMail(ctx, ticket, {
+    kind: 'notification',
+    from: { address: mailbox.address, name: mailbox.name },
+    to: [{ address: agent.email, name: agent.name }],
+    replyTo: { address: replyTokenAddress(mailbox.address, token), name: mailbox.name },
+    subject: `${formatTicketTag(ticket.number, ctx.config.ticketPrefix)} ${subject}`,
+    text,
+    headers: GENERATED_HEADERS,
+  });
+}
+
+/** The customer-facing recipients of a reply: the requester, the other participants in CC. */
+export function customerRecipients(config: Config, participants: readonly Participant[]): { to: MailAddress[]; cc: MailAddress[] } {
+  const internal = internalAddresses(config);
+  const external = participants.filter((p) => !internal.has(normalizeAddress(p.address)));
+  return {
+    to: external.filter((p) => p.role === 'requester').map(({ address, name }) => ({ address, name })),
+    cc: external.filter((p) => p.role === 'cc').map(({ address, name }) => ({ address, name })),
+  };
+}
+
+export { AUTO_HEADERS, GENERATED_HEADERS };

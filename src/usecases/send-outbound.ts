@@ -1,0 +1,87 @@
+import type { Config } from '../config/schema.js';
+import { isAppError } from '../errors.js';
+import { sendFailedNotice } from './agent-notices.js';
+import { agentsFor, notifyAgent, type MailContext } from './outbound-mail.js';
+import type { ComposeMail, CopyToSentFolder, DeliveryStore, Logger, Mailer, OutboxQueue, TicketStore } from './ports.js';
+
+export interface SendDeps {
+  readonly delivery: DeliveryStore;
+  readonly store: TicketStore;
+  readonly mailer: Mailer;
+  readonly compose: ComposeMail;
+  readonly outbox: OutboxQueue;
+  readonly copyToSent: CopyToSentFolder;
+  readonly config: () => Config;
+  readonly now: () => Date;
+  readonly tokenKey: Buffer;
+  readonly log: Logger;
+}
+
+export type SendOutcome = 'sent' | 'skipped';
+
+/** Kinds whose copy goes to the sent folder and whose failure an agent must hear about. */
+const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack']);
+
+/**
+ * Sends one outbox row. A row already `sent` (or `failed`) is never sent again.
+ * A transient failure (4xx, network) puts the row back to `queued` and throws
+ * for the queue to retry; a permanent one (5xx, auth, no SMTP), or the last
+ * attempt, marks it failed, records an event and tells the agents — then throws.
+ */
+export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { final: boolean }): Promise<SendOutcome> {
+  const row = await deps.delivery.claim(rowId, deps.now());
+  if (!row) return 'skipped';
+  try {
+    const result = await deps.mailer.send(row.mailbox, { from: row.from, to: row.recipients }, row.raw);
+    if (result.accepted.length === 0) throw new Error(`every recipient was refused: ${result.rejected.join(', ')}`);
+  } catch (err) {
+    const permanent = isAppError(err) && !err.retryable;
+    const reason = err instanceof Error ? err.message : String(err);
+    if (permanent || attempt.final) {
+      await failDelivery(deps, rowId, reason, permanent ? 'refused' : 'retries exhausted');
+    } else {
+      await deps.delivery.release(rowId, reason);
+    }
+    deps.log.warn({ outbox: rowId, messageId: row.messageId, attempts: row.attempts, permanent, final: permanent || attempt.final, err: { message: reason } }, 'delivery failed');
+    throw err;
+  }
+  await deps.delivery.markSent(rowId, deps.now());
+  deps.log.info({ outbox: rowId, messageId: row.messageId, kind: row.kind, ticketId: row.ticketId, attempts: row.attempts }, 'mail sent');
+  if (CUSTOMER_FACING.has(row.kind)) {
+    await deps.copyToSent(row.mailbox, row.raw).catch((err: unknown) =>
+      deps.log.warn({ outbox: rowId, err: { message: (err as Error).message } }, 'could not copy the mail to the sent folder'),
+    );
+  }
+  return 'sent';
+}
+
+/** Marks the row failed, records `send_failed` on its ticket and, for customer-facing mail, tells the agents. */
+async function failDelivery(deps: SendDeps, rowId: number, reason: string, why: string): Promise<void> {
+  const outboxIds: number[] = [];
+  await deps.store.ingestTransaction(`outbox:${rowId}`, async (tx) => {
+    const [row] = await tx.outboundById(rowId);
+    if (!row || row.deliveryState === 'sent') return;
+    await tx.markOutboundFailed(rowId, reason, deps.now());
+    if (row.ticketId === null) return;
+    const data = { outboundMessageId: row.messageId, kind: row.kind, reason, why };
+    await tx.insertEvents([{ ticketId: row.ticketId, type: 'send_failed', actor: 'system', data }], deps.now());
+    if (!CUSTOMER_FACING.has(row.kind)) return;
+    const ctx: MailContext = { tx, config: deps.config(), now: deps.now(), deps, outboxIds };
+    const ticket = await tx.ticketById(row.ticketId);
+    const notice = sendFailedNotice(ticket, row.recipients, reason);
+    for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  });
+  if (outboxIds.length > 0) await deps.outbox.enqueue(outboxIds).catch(() => undefined);
+}
+
+/** Finds outbox rows a flushed or absent queue lost, and queues them again (jobs dedupe by row id). */
+export async function reconcileOutbox(deps: Pick<SendDeps, 'delivery' | 'outbox' | 'config' | 'now' | 'log'>): Promise<number> {
+  const now = deps.now().getTime();
+  const { stuckAfter } = deps.config().outbound;
+  const ids = await deps.delivery.stale(new Date(now - 10_000), new Date(now - stuckAfter), 1000);
+  if (ids.length > 0) {
+    await deps.outbox.enqueue(ids);
+    deps.log.info({ outbox: ids.length }, 'outbox rows queued again');
+  }
+  return ids.length;
+}
