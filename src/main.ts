@@ -149,12 +149,12 @@ function startOutbound(config: Config, environment: Environment, database: Datab
   const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
   const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
   for (const worker of [sender, maintenance]) {
-    worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'queue worker error (Redis unavailable?); retrying'));
+    worker.on('error', (err) => log.warn({ error: { message: err.message } }, 'queue worker error (Redis unavailable?); retrying'));
   }
-  sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, err: { message: err.message } }, 'outbound job failed'));
+  sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
   const schedule = () =>
     ensureSchedulers(queues, config.outbound.reconcileEvery).catch((err: Error) =>
-      log.warn({ err: { message: err.message } }, 'could not schedule the outbox reconciler; will retry'),
+      log.warn({ error: { message: err.message } }, 'could not schedule the outbox reconciler; will retry'),
     );
   void schedule();
   const timer = setInterval(schedule, Math.max(config.outbound.reconcileEvery, 1_000));
@@ -162,8 +162,10 @@ function startOutbound(config: Config, environment: Environment, database: Datab
     outbox: queues.outbox,
     async stop() {
       clearInterval(timer);
-      await Promise.allSettled([sender.close(), maintenance.close()]);
-      await queues.close();
+      // Let jobs in progress finish, but never hang a shutdown on an absent Redis.
+      await within(10_000, Promise.allSettled([sender.close(), maintenance.close()]));
+      await within(2_000, Promise.allSettled([sender.close(true), maintenance.close(true)]));
+      await within(5_000, queues.close());
       mailer.close();
     },
   };
@@ -200,6 +202,13 @@ function startWatchers(config: Config, database: Database, outbound: Outbound, t
     watcher.start();
     return watcher;
   });
+}
+
+/** Waits for `work` at most `ms`; a shutdown step that cannot finish is abandoned, not awaited forever. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function redactUrl(url: string): string {

@@ -64,7 +64,7 @@ async function enqueueAfterCommit(deps: IngestDeps, ids: readonly number[]): Pro
   try {
     await deps.outbox.enqueue(ids);
   } catch (err) {
-    deps.log.warn({ outbox: ids, err: { message: (err as Error).message } }, 'queue unavailable; the outbox reconciler will send these');
+    deps.log.warn({ outbox: ids, error: { message: (err as Error).message } }, 'queue unavailable; the outbox reconciler will send these');
   }
 }
 

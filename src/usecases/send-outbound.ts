@@ -42,14 +42,14 @@ export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { fin
     } else {
       await deps.delivery.release(rowId, reason);
     }
-    deps.log.warn({ outbox: rowId, messageId: row.messageId, attempts: row.attempts, permanent, final: permanent || attempt.final, err: { message: reason } }, 'delivery failed');
+    deps.log.warn({ outbox: rowId, messageId: row.messageId, attempts: row.attempts, permanent, final: permanent || attempt.final, error: { message: reason } }, 'delivery failed');
     throw err;
   }
   await deps.delivery.markSent(rowId, deps.now());
   deps.log.info({ outbox: rowId, messageId: row.messageId, kind: row.kind, ticketId: row.ticketId, attempts: row.attempts }, 'mail sent');
   if (CUSTOMER_FACING.has(row.kind)) {
     await deps.copyToSent(row.mailbox, row.raw).catch((err: unknown) =>
-      deps.log.warn({ outbox: rowId, err: { message: (err as Error).message } }, 'could not copy the mail to the sent folder'),
+      deps.log.warn({ outbox: rowId, error: { message: (err as Error).message } }, 'could not copy the mail to the sent folder'),
     );
   }
   return 'sent';
@@ -77,8 +77,10 @@ async function failDelivery(deps: SendDeps, rowId: number, reason: string, why: 
 /** Finds outbox rows a flushed or absent queue lost, and queues them again (jobs dedupe by row id). */
 export async function reconcileOutbox(deps: Pick<SendDeps, 'delivery' | 'outbox' | 'config' | 'now' | 'log'>): Promise<number> {
   const now = deps.now().getTime();
-  const { stuckAfter } = deps.config().outbound;
-  const ids = await deps.delivery.stale(new Date(now - 10_000), new Date(now - stuckAfter), 1000);
+  const { stuckAfter, reconcileEvery } = deps.config().outbound;
+  // A row queued a moment ago is normally in flight to Redis already; give it that moment.
+  const grace = Math.min(10_000, reconcileEvery);
+  const ids = await deps.delivery.stale(new Date(now - grace), new Date(now - stuckAfter), 1000);
   if (ids.length > 0) {
     await deps.outbox.enqueue(ids);
     deps.log.info({ outbox: ids.length }, 'outbox rows queued again');

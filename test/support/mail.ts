@@ -39,3 +39,36 @@ export function buildMail(spec: MailSpec = {}): { raw: string; messageId: string
   ];
   return { raw: lines.join('\r\n'), messageId };
 }
+
+/** The bits of a received mail a reply needs. */
+export interface Replyable {
+  readonly messageId?: string | undefined;
+  readonly subject?: string | undefined;
+  readonly text?: string | undefined;
+  readonly replyTo?: { readonly value: readonly { readonly address?: string | undefined }[] } | undefined;
+  readonly from?: { readonly value: readonly { readonly address?: string | undefined; readonly name?: string }[] } | undefined;
+}
+
+/**
+ * A reply as a mail client writes it: to the Reply-To (else From), `Re:`
+ * subject, In-Reply-To/References, the new text on top and the original
+ * quoted under an "On … wrote:" line.
+ */
+export function replyTo(original: Replyable, spec: { from: string; body: string; headers?: Record<string, string>; to?: string }): { raw: string; messageId: string } {
+  const target = spec.to ?? original.replyTo?.value[0]?.address ?? original.from?.value[0]?.address ?? 'support@example.test';
+  const parent = (original.messageId ?? '').replace(/^<|>$/g, '');
+  const sender = original.from?.value[0];
+  const quoted = (original.text ?? '').split('\n').map((l) => `> ${l}`).join('\n');
+  const body = `${spec.body}\n\nOn Mon, 23 Nov 2026 at 10:00, ${sender?.name ?? 'Support'} <${sender?.address ?? 'support@example.test'}> wrote:\n${quoted}\n`;
+  const subject = /^re:/i.test(original.subject ?? '') ? original.subject! : `Re: ${original.subject ?? ''}`;
+  const mail = buildMail({
+    from: spec.from,
+    to: target,
+    subject,
+    inReplyTo: parent || undefined,
+    references: parent ? [parent] : undefined,
+    body,
+    headers: spec.headers,
+  });
+  return { raw: mail.raw, messageId: mail.messageId! };
+}

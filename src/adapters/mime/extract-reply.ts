@@ -23,7 +23,9 @@ const TIME_OR_ADDRESS = /\b\d{1,2}:\d{2}\b|<?[^\s<>@]+@[^\s<>@]+\.[a-z]{2,}>?/i;
  * with quoted (`>`) lines right after.
  */
 function isAttributionBlock(lines: readonly string[], start: number): boolean {
+  if (!/\d|@/.test(lines[start]!)) return false;
   for (let end = start; end < Math.min(lines.length, start + 3); end++) {
+    if (lines[end]!.trim() === '') return false; // a header is one paragraph
     const block = lines.slice(start, end + 1).join(' ');
     if (!/:\s*$/.test(lines[end]!)) continue;
     const after = lines.slice(end + 1).find((l) => l.trim() !== '');

@@ -50,7 +50,8 @@ export function createQueues(settings: QueueSettings): Queues {
         name: 'send',
         data: outboundJob.parse({ messageRowId: id }),
         opts: {
-          jobId: String(id),
+          // The row id; BullMQ refuses purely numeric custom ids.
+          jobId: `msg-${id}`,
           attempts: settings.attempts,
           backoff: { type: 'exponential', delay: settings.retryDelayMs },
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
@@ -65,8 +66,8 @@ export function createQueues(settings: QueueSettings): Queues {
     maintenance,
     outbox,
     async close() {
-      await Promise.allSettled([outbound.close(), maintenance.close()]);
       producer.disconnect();
+      await Promise.allSettled([outbound.close(), maintenance.close()]);
     },
   };
 }
