@@ -148,8 +148,14 @@ function startOutbound(config: Config, environment: Environment, database: Datab
   };
   const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
   const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
+  let lastWorkerError = 0;
   for (const worker of [sender, maintenance]) {
-    worker.on('error', (err) => log.warn({ error: { message: err.message } }, 'queue worker error (Redis unavailable?); retrying'));
+    worker.on('error', (err) => {
+      // A Redis outage makes every reconnect attempt an error: one line per 30 s says it.
+      if (Date.now() - lastWorkerError < 30_000) return;
+      lastWorkerError = Date.now();
+      log.warn({ error: { message: err.message }, redis: redactUrl(environment.redisUrl) }, 'queue worker error (Redis unavailable?); retrying');
+    });
   }
   sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
   const schedule = () =>

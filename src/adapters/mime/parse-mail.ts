@@ -84,7 +84,7 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     html: parsed.html ? sanitise(parsed.html) : null,
     attachments,
     facts,
-    returnedMessageIds: returnedMessageIds(parsed.attachments),
+    returnedMessageIds: returnedMessageIds(parsed.attachments, parsed.text ?? ''),
     deliveryReport: report,
     threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: null,
@@ -157,7 +157,12 @@ function returnPathOf(headers: RawHeaders): string | null {
   return inner.trim().toLowerCase();
 }
 
-function returnedMessageIds(attachments: readonly Attachment[]): string[] {
+/**
+ * Message-IDs of the message a bounce returns: from an attached message/rfc822
+ * or text/rfc822-headers part, else (qmail and other non-standard bounces
+ * paste it into the body) from a `Message-ID:` line in the text.
+ */
+function returnedMessageIds(attachments: readonly Attachment[], text: string): string[] {
   const ids: string[] = [];
   for (const att of attachments) {
     if (!RETURNED.has(att.contentType.toLowerCase())) continue;
@@ -166,7 +171,9 @@ function returnedMessageIds(attachments: readonly Attachment[]): string[] {
     const match = /^message-id:\s*(<[^>]+>)/im.exec(headerEnd < 0 ? head : head.slice(0, headerEnd));
     if (match?.[1]) ids.push(...parseMessageIdList(match[1]));
   }
-  return ids;
+  if (ids.length > 0) return ids;
+  const inline = /^[ \t>]*message-id:\s*(<[^>\s]+>)/im.exec(text.slice(0, 256 * 1024));
+  return inline?.[1] ? parseMessageIdList(inline[1]) : [];
 }
 
 function toAttachment(att: Attachment, maxBytes: number): ParsedAttachment {
