@@ -1,3 +1,4 @@
+import { parseLocalDateTime } from './business-time.js';
 import { parseDuration } from './duration.js';
 import { PRIORITIES, type Priority, type TicketStatus } from './ticket.js';
 
@@ -26,9 +27,10 @@ const COMMAND_LINE = /^#([a-z]+)\b\s*(.*)$/i;
  * Reads command lines (`#status resolved`, `#priority high`, `#assign bob`,
  * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#note`) from the top of an
  * agent's reply — blank lines between them allowed — and returns them with the
- * remaining text. Pure: `now` resolves relative postpone times.
+ * remaining text. Pure: `now` resolves relative postpone times, `timezone`
+ * (the helpdesk's calendar) dates written without an offset.
  */
-export function parseAgentReply(text: string, now: Date): ParsedAgentReply {
+export function parseAgentReply(text: string, now: Date, timezone = 'UTC'): ParsedAgentReply {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const commands: AgentCommand[] = [];
   const problems: string[] = [];
@@ -38,7 +40,7 @@ export function parseAgentReply(text: string, now: Date): ParsedAgentReply {
     if (line === '') continue;
     const match = COMMAND_LINE.exec(line);
     if (!match) break;
-    const parsed = parseCommand(match[1]!.toLowerCase(), match[2]!.trim(), now);
+    const parsed = parseCommand(match[1]!.toLowerCase(), match[2]!.trim(), now, timezone);
     if (typeof parsed === 'string') problems.push(`${line}: ${parsed}`);
     else commands.push(parsed);
   }
@@ -46,7 +48,7 @@ export function parseAgentReply(text: string, now: Date): ParsedAgentReply {
   return { commands, body, problems };
 }
 
-function parseCommand(name: string, arg: string, now: Date): AgentCommand | string {
+function parseCommand(name: string, arg: string, now: Date, timezone: string): AgentCommand | string {
   switch (name) {
     case 'status': {
       const status = arg.toLowerCase();
@@ -68,7 +70,7 @@ function parseCommand(name: string, arg: string, now: Date): AgentCommand | stri
       return /^[\p{L}\p{N}_.-]{1,50}$/u.test(tag) ? { type: name, tag } : 'a tag is one word of letters, digits, - _ .';
     }
     case 'postpone': {
-      const until = postponeUntil(arg, now);
+      const until = postponeUntil(arg, now, timezone);
       return until ? { type: 'postpone', until } : 'write a duration (2d, 4h) or a date (2026-12-01)';
     }
     case 'note':
@@ -78,9 +80,10 @@ function parseCommand(name: string, arg: string, now: Date): AgentCommand | stri
   }
 }
 
-function postponeUntil(arg: string, now: Date): Date | null {
-  const ms = parseDuration(arg);
+/** A duration from now (`2d`, `4h`), or a date read in the helpdesk's time zone; only the future counts. */
+function postponeUntil(arg: string, now: Date, timezone: string): Date | null {
+  const ms = parseDuration(arg.toLowerCase());
   if (ms !== null && ms > 0) return new Date(now.getTime() + ms);
-  const date = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/.test(arg) ? new Date(arg) : null;
-  return date && !Number.isNaN(date.getTime()) && date > now ? date : null;
+  const date = parseLocalDateTime(arg.toUpperCase(), timezone);
+  return date && date > now ? date : null;
 }

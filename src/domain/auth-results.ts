@@ -16,7 +16,8 @@ export function authenticatedSender(headerValues: readonly string[], trustedServ
   return results.some((result) => {
     const dmarc = /^dmarc\s*=\s*pass\b.*\bheader\.from\s*=\s*([^\s;]+)/.exec(result);
     if (dmarc) return dmarc[1] === fromDomain;
-    const dkim = /^dkim\s*=\s*pass\b.*\bheader\.(?:d|i)\s*=\s*@?([^\s;]+)/.exec(result);
+    // header.d=example.test, or header.i=[local-part]@example.test (RFC 6376 §3.5).
+    const dkim = /^dkim\s*=\s*pass\b.*\bheader\.(?:d|i)\s*=\s*(?:[^\s;@]*@)?([^\s;@]+)/.exec(result);
     if (dkim) return fromDomain === dkim[1] || fromDomain.endsWith(`.${dkim[1]}`);
     return false;
   });

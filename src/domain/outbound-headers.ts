@@ -81,5 +81,5 @@ export function childThreadIndex(root: string, now: Date, random: number): strin
 /** Header values come from subjects, names and addresses: no CR/LF (header injection) and no control characters. */
 export function headerSafe(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
 }

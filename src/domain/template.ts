@@ -20,7 +20,8 @@ export function unknownPlaceholders(template: string, allowed: readonly string[]
 /** Fills a template; a placeholder with no value renders as the empty string. */
 export function renderTemplate(template: string, vars: TemplateVars): string {
   return template.replace(PLACEHOLDER, (_, name: string) => {
-    const value = vars[name];
+    // Own keys only: `{{ constructor }}` must not reach Object.prototype.
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return value === null || value === undefined ? '' : String(value);
   });
 }

@@ -22,7 +22,7 @@ export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision
   if (!auth.ok) return forged(ctx, agent, decision, auth.reason);
   if (decision.kind !== 'existing') return openTicket(ctx, null); // an authenticated agent opening a ticket by mail
   const ticket = await ctx.tx.ticketById(decision.ticketId);
-  const reply = parseAgentReply(ctx.deps.extractReply(ctx.parsed.text), ctx.now);
+  const reply = parseAgentReply(ctx.deps.extractReply(ctx.parsed.text), ctx.now, ctx.config.sla.calendar?.timezone ?? 'UTC');
   const isNote = reply.commands.some((c) => c.type === 'note');
   const messageId = await storeMessage(ctx, ticket.id, isNote ? 'note' : 'agent_reply', agent.email);
   const actor = `agent:${agent.email}`;
