@@ -16,6 +16,8 @@ import { composeMail } from './adapters/smtp/compose.js';
 import { createMailer } from './adapters/smtp/mailer.js';
 import type { OutboxQueue } from './usecases/ports.js';
 import type { SendDeps } from './usecases/send-outbound.js';
+import type { ScheduleDeps } from './usecases/scheduled.js';
+import { createScheduleStore } from './adapters/db/schedule-store.js';
 import { maintenanceProcessor } from '../workers/maintenance.js';
 import { outboundProcessor } from '../workers/outbound.js';
 import { AppError, isAppError } from './errors.js';
@@ -134,7 +136,8 @@ function startOutbound(config: Config, environment: Environment, database: Datab
   };
   const queues = createQueues(settings);
   const mailer = createMailer(() => config);
-  const deps: SendDeps = {
+  const deps: SendDeps & ScheduleDeps = {
+    schedule: createScheduleStore(database.db),
     delivery: createDeliveryStore(database.db),
     store: createTicketStore(database.db),
     mailer,
@@ -158,12 +161,11 @@ function startOutbound(config: Config, environment: Environment, database: Datab
     });
   }
   sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
+  const every = { reconcile: config.outbound.reconcileEvery, slaScan: config.schedules.slaScanEvery, autoClose: config.schedules.autoCloseEvery };
   const schedule = () =>
-    ensureSchedulers(queues, config.outbound.reconcileEvery).catch((err: Error) =>
-      log.warn({ error: { message: err.message } }, 'could not schedule the outbox reconciler; will retry'),
-    );
+    ensureSchedulers(queues, every).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not schedule the maintenance jobs; will retry'));
   void schedule();
-  const timer = setInterval(schedule, Math.max(config.outbound.reconcileEvery, 1_000));
+  const timer = setInterval(schedule, Math.max(Math.min(every.reconcile, every.slaScan, every.autoClose), 1_000));
   return {
     outbox: queues.outbox,
     async stop() {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import { parseHoursRange } from '../domain/business-time.js';
 import { TICKET_PLACEHOLDERS, unknownPlaceholders } from '../domain/template.js';
 import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
 
@@ -92,7 +93,9 @@ const slaTargets = z.strictObject({
   resolution: duration.optional(),
 });
 
-const hoursRange = z.string().regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/, 'write hours as HH:MM-HH:MM');
+const hoursRange = z.string().refine((text) => parseHoursRange(text) !== null, {
+  message: 'write hours as HH:MM-HH:MM (00:00-24:00; a range may cross midnight, e.g. 22:00-06:00)',
+});
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 const calendarSchema = z.strictObject({
@@ -101,11 +104,20 @@ const calendarSchema = z.strictObject({
   holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'write holidays as YYYY-MM-DD')).default([]),
 });
 
+/** `assignee`, `department` (its agents) or an email address. */
+const notifyTarget = z.union([z.enum(['assignee', 'department']), email], {
+  error: 'use assignee, department or an email address',
+});
+
 const slaSchema = z.strictObject({
   calendar: calendarSchema.optional(),
   policies: z.partialRecord(priority, slaTargets).default({}),
+  /** Per department: targets that replace the general policy's for that priority. */
+  departments: z.record(z.string().min(1), z.partialRecord(priority, slaTargets)).default({}),
+  /** While the ticket is in one of these statuses the resolution clock stands still. */
+  pauseOn: z.array(status).default(['answered', 'postponed']),
   warnBefore: duration.prefault('30m'),
-  notify: z.array(z.string().min(1)).default(['assignee']),
+  notify: z.array(notifyTarget).default(['assignee']),
 });
 
 /** A mail template: `{{ placeholder }}` only (see domain/template.ts). */
@@ -123,6 +135,20 @@ const DEFAULT_ACK_TEXT = `Hello {{customer.name}},
 
 we have received your message and opened ticket {{ticket.tag}}: "{{ticket.subject}}".
 An agent will answer soon. Replies to this mail are added to the ticket.
+
+This is an automatic message.`;
+
+const DEFAULT_CLOSE_TEXT = `Hello {{customer.name}},
+
+we have not heard back from you, so ticket {{ticket.tag}} "{{ticket.subject}}" is now closed.
+If you still need help, just reply to this mail and it opens again.
+
+This is an automatic message.`;
+
+const DEFAULT_CLOSE_WARNING_TEXT = `Hello {{customer.name}},
+
+ticket {{ticket.tag}} "{{ticket.subject}}" is waiting for your reply. Unless you reply,
+it will be closed soon.
 
 This is an automatic message.`;
 
@@ -175,6 +201,13 @@ export const configSchema = z
         after: duration.prefault('4d'),
         statuses: z.array(status).default(['answered', 'resolved']),
         notifyCustomer: z.boolean().default(true),
+        /** Count `after` in business days of the SLA calendar instead of calendar time. */
+        businessDays: z.boolean().default(false),
+        /** Send the customer a "will close unless you reply" notice this long before closing. */
+        warnBefore: duration.optional(),
+        subject: template('Re: {{ticket.subject}}'),
+        text: template(DEFAULT_CLOSE_TEXT),
+        warningText: template(DEFAULT_CLOSE_WARNING_TEXT),
       })
       .prefault({}),
     reopenWindow: duration.prefault('30d'),
@@ -199,6 +232,10 @@ export const configSchema = z
     unique(config.mailboxes.map((m) => m.name), ['mailboxes'], 'name', ctx);
     unique(config.mailboxes.map((m) => m.address), ['mailboxes'], 'address', ctx);
     unique(config.agents.map((a) => a.email), ['agents'], 'email', ctx);
+    const calendar = config.sla.calendar;
+    if (calendar && Object.values(calendar.hours).flat().length === 0 && Object.keys(calendar.hours).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['sla', 'calendar', 'hours'], message: 'no opening hours at all: give at least one range, or omit hours for 24/7' });
+    }
     if (config.agentAuth !== 'token' && !config.trustedAuthServer) {
       ctx.addIssue({ code: 'custom', path: ['agentAuth'], message: `"${config.agentAuth}" needs trustedAuthServer: the authserv-id of your receiving mail server` });
     }

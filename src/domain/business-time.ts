@@ -136,3 +136,18 @@ export function parseLocalDateTime(text: string, timezone: string): Date | null 
   const parsed = DateTime.fromISO(text, { zone: timezone, setZone: false });
   return parsed.isValid ? parsed.toJSDate() : null;
 }
+
+/**
+ * `start` moved forward by `days` whole business days — days with opening
+ * hours that are not holidays — keeping its wall-clock time. Around the clock,
+ * plain days.
+ */
+export function addBusinessDays(start: Date, days: number, cal: BusinessCalendar): Date {
+  let day = DateTime.fromJSDate(start, { zone: cal.timezone });
+  if (cal.hours === null) return day.plus({ days }).toJSDate();
+  for (let counted = 0, guard = 0; counted < days && guard < MAX_DAYS; guard++) {
+    day = day.plus({ days: 1 });
+    if ((cal.hours.get(day.weekday)?.length ?? 0) > 0 && !cal.holidays.has(day.toISODate()!)) counted++;
+  }
+  return day.toJSDate();
+}

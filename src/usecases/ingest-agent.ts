@@ -8,6 +8,7 @@ import { resultOf, storeMessage, type Context, type StepResult } from './ingest-
 import { openTicket } from './ingest-customer.js';
 import { customerRecipients, mailboxOf, notifyAgent, queueLooseMail, queueTicketMail, GENERATED_HEADERS } from './outbound-mail.js';
 import type { NewEvent, OutboundAttachment, TicketPatch, TicketRecord } from './ports.js';
+import { advanceTicketSla } from './sla-policy.js';
 
 type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
 
@@ -40,7 +41,12 @@ export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision
   }
   const applied = applyCommands(ctx, current, reply.commands, patch, events, actor, messageId);
   current = applied.ticket;
-  await ctx.tx.updateTicket(ticket.id, applied.patch);
+  const changed = replied || current.status !== ticket.status || current.priority !== ticket.priority;
+  const sla = advanceTicketSla(ctx.config, current, [
+    ...(replied ? [{ type: 'agent_replied', at: ctx.now } as const] : []),
+    ...(current.status !== ticket.status ? [{ type: 'status', status: current.status, at: ctx.now } as const] : []),
+  ]);
+  await ctx.tx.updateTicket(ticket.id, { ...applied.patch, sla, ...(changed ? { lastActivityAt: ctx.now } : {}) });
   await ctx.tx.insertEvents(events, ctx.now);
   const commandsOnly = !replied && !isNote;
   if (commandsOnly || applied.problems.length + reply.problems.length > 0) {

@@ -6,12 +6,17 @@ import { customerMessageNotice } from './agent-notices.js';
 import { actorOf, internalAddresses, noteEvents, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
 import { acknowledge, agentsFor, notifyAgent } from './outbound-mail.js';
 import type { NewEvent, TicketRecord } from './ports.js';
+import { advanceTicketSla } from './sla-policy.js';
+import { newSlaState } from '../domain/sla.js';
 
 /** A customer mail that starts a ticket (or continues a closed one after the reopen window). */
 export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null): Promise<StepResult> {
   const { tx, parsed, mailbox, now } = ctx;
   const requester = parsed.from ?? parsed.replyTo[0] ?? { address: 'unknown@unknown.invalid', name: '' };
   const requesterId = await tx.upsertContact(requester);
+  const sla = advanceTicketSla(ctx.config, { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) }, [
+    { type: 'created', at: now },
+  ]);
   const ticket = await tx.createTicket({
     subject: removeTicketTags(parsed.subject, ctx.config.ticketPrefix) || '(no subject)',
     priority: mailbox.defaultPriority,
@@ -19,6 +24,7 @@ export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null):
     requesterId,
     mailbox: mailbox.name,
     linkedTicketId: linkedFrom?.id ?? null,
+    sla,
     now,
   });
   await tx.addParticipants(ticket.id, [{ id: requesterId, address: requester.address }], 'requester');
@@ -61,9 +67,15 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
     if (transition.reopened) events.push({ ticketId, messageId, type: 'reopened', actor, data: { from: transition.from } });
   }
   events.push(...noteEvents(ctx, ticketId, messageId));
+  const sla = advanceTicketSla(ctx.config, ticket, [
+    { type: 'customer_replied', at: now },
+    ...(transition.kind === 'changed' ? [{ type: 'status', status: transition.to, at: now } as const] : []),
+  ]);
   await tx.updateTicket(ticketId, {
     now,
     lastCustomerMessageAt: now,
+    lastActivityAt: now,
+    sla,
     ...(transition.kind === 'changed' ? { status: transition.to, closedAt: null, postponedUntil: null } : {}),
   });
   const current = transition.kind === 'changed' ? { ...ticket, status: transition.to } : ticket;

@@ -127,6 +127,13 @@ export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: Mai
   };
 }
 
+/** A templated subject that always carries the ticket tag (replies must thread). */
+export function taggedSubject(template: string, vars: TemplateVars): string {
+  const subject = renderTemplate(template, vars);
+  const tag = String(vars['ticket.tag']);
+  return subject.includes(tag) ? subject : `${subject} ${tag}`;
+}
+
 /** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
 export async function acknowledge(ctx: MailContext & { readonly classification: Classification }, ticket: TicketRecord, requester: MailAddress): Promise<string | null> {
   const settings = ctx.config.autoAcknowledge;
@@ -144,12 +151,11 @@ export async function acknowledge(ctx: MailContext & { readonly classification: 
   if (!decision.send) return decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
   const vars = ticketVars(ctx, ticket, requester);
-  const subject = renderTemplate(settings.subject, vars);
   await queueTicketMail(ctx, ticket, {
     kind: 'auto_ack',
     from: { address: mailbox.address, name: mailbox.name },
     to: [requester],
-    subject: subject.includes(String(vars['ticket.tag'])) ? subject : `${subject} ${vars['ticket.tag']}`,
+    subject: taggedSubject(settings.subject, vars),
     text: renderTemplate(settings.text, vars),
     headers: AUTO_HEADERS,
   });

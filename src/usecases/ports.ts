@@ -1,3 +1,4 @@
+import type { SlaMetric, SlaState } from '../domain/sla.js';
 import type { MessageKind, Priority, TicketStatus } from '../domain/ticket.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 
@@ -14,6 +15,9 @@ export interface TicketRecord {
   readonly mailbox: string;
   readonly requesterId: number;
   readonly closedAt: Date | null;
+  readonly lastActivityAt: Date;
+  /** The SLA clock (domain/sla.ts). */
+  readonly sla: SlaState;
 }
 
 /** A person on a ticket. */
@@ -40,6 +44,7 @@ export interface NewTicket {
   readonly requesterId: number;
   readonly mailbox: string;
   readonly linkedTicketId: number | null;
+  readonly sla: SlaState;
   readonly now: Date;
 }
 
@@ -52,6 +57,8 @@ export interface TicketPatch {
   readonly assignee?: string | null;
   readonly tags?: readonly string[];
   readonly postponedUntil?: Date | null;
+  readonly lastActivityAt?: Date;
+  readonly sla?: SlaState;
   readonly now: Date;
 }
 
@@ -169,6 +176,26 @@ export interface IngestTx {
   outboundById(id: number): Promise<(OutboundRecord & { readonly recipients: readonly string[] })[]>;
   /** Marks an outbound row failed, whatever its state but `sent`-and-bounced also counts. */
   markOutboundFailed(id: number, reason: string, now: Date): Promise<void>;
+  /** Records an SLA notice; false when this ticket, metric, due time, kind and target already had one (I4). */
+  claimSlaNotice(ticketId: number, metric: SlaMetric, dueAt: Date, kind: 'warning' | 'breach', target: string, now: Date): Promise<boolean>;
+  /**
+   * Conditional updates for the schedulers (I4): each changes the ticket only
+   * if it is still as the scan saw it, and says whether it did.
+   */
+  closeIdle(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, sla: SlaState, now: Date): Promise<boolean>;
+  markCloseWarned(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, now: Date): Promise<boolean>;
+  wakePostponed(ticketId: number, sla: SlaState, now: Date): Promise<boolean>;
+  requester(ticketId: number): Promise<MailAddress>;
+}
+
+/** What the scheduled jobs look for; every query reads only tickets that are due (indexes on the due times). */
+export interface ScheduleStore {
+  /** Tickets with a due time at or before `horizon` whose notice for it is not out yet. */
+  dueSlaTickets(now: Date, horizon: Date, limit: number): Promise<{ ticketId: number; metric: SlaMetric; dueAt: Date }[]>;
+  /** Postponed tickets whose wake-up time has come. */
+  postponedDue(now: Date, limit: number): Promise<number[]>;
+  /** Tickets in `statuses` without activity since `before`; `unwarnedOnly` skips those already warned since. */
+  idleTickets(statuses: readonly TicketStatus[], before: Date, unwarnedOnly: boolean, limit: number): Promise<{ ticketId: number; lastActivityAt: Date }[]>;
 }
 
 /** Puts outbox rows on the delivery queue after their transaction committed (I3). */

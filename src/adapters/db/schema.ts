@@ -60,10 +60,30 @@ export const tickets = pgTable(
     closedAt: tstz('closed_at'),
     /** Wake-up time of a Postponed ticket. */
     postponedUntil: tstz('postponed_until'),
+    /** Last customer message, agent reply or status change: what auto-close measures idleness from. */
+    lastActivityAt: tstz('last_activity_at').notNull().defaultNow(),
+    /** When the customer was told the ticket will close unless they reply (once per idle spell). */
+    autoCloseWarnedAt: tstz('auto_close_warned_at'),
+    // The SLA clock (domain/sla.ts): anchors, the resolution clock, and the due times derived from them.
+    firstRespondedAt: tstz('first_responded_at'),
+    waitingSince: tstz('waiting_since'),
+    slaElapsedMs: bigint('sla_elapsed_ms', { mode: 'number' }).notNull().default(0),
+    slaRunningSince: tstz('sla_running_since'),
+    slaStopped: boolean('sla_stopped').notNull().default(false),
     firstResponseDueAt: tstz('first_response_due_at'),
+    nextResponseDueAt: tstz('next_response_due_at'),
     resolutionDueAt: tstz('resolution_due_at'),
   },
-  (t) => [index('tickets_status_idx').on(t.status, t.updatedAt), index('tickets_requester_idx').on(t.requesterId)],
+  (t) => [
+    index('tickets_status_idx').on(t.status, t.updatedAt),
+    index('tickets_requester_idx').on(t.requesterId),
+    // The SLA scan reads only tickets that are due: one partial index per due time.
+    index('tickets_first_response_due_idx').on(t.firstResponseDueAt).where(sql`${t.firstResponseDueAt} is not null`),
+    index('tickets_next_response_due_idx').on(t.nextResponseDueAt).where(sql`${t.nextResponseDueAt} is not null`),
+    index('tickets_resolution_due_idx').on(t.resolutionDueAt).where(sql`${t.resolutionDueAt} is not null`),
+    index('tickets_idle_idx').on(t.status, t.lastActivityAt),
+    index('tickets_postponed_idx').on(t.postponedUntil).where(sql`${t.status} = 'postponed'`),
+  ],
 );
 
 export const participants = pgTable(
@@ -138,6 +158,25 @@ export const autoResponses = pgTable(
     sentAt: tstz('sent_at').notNull().defaultNow(),
   },
   (t) => [index('auto_responses_address_idx').on(t.address, t.sentAt), index('auto_responses_ticket_idx').on(t.ticketId, t.sentAt)],
+);
+
+/**
+ * SLA warnings and breaches sent: one row per ticket, metric, due time (the
+ * cycle), kind and target. The unique key is what makes a notice go out at
+ * most once however many daemons scan (I4).
+ */
+export const slaNotices = pgTable(
+  'sla_notices',
+  {
+    ticketId: id('ticket_id').notNull().references(() => tickets.id, { onDelete: 'cascade' }),
+    metric: text('metric', { enum: ['first_response', 'next_response', 'resolution'] }).notNull(),
+    dueAt: tstz('due_at').notNull(),
+    kind: text('kind', { enum: ['warning', 'breach'] }).notNull(),
+    /** An address, or `*` for the event itself. */
+    target: text('target').notNull(),
+    sentAt: tstz('sent_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.ticketId, t.metric, t.dueAt, t.kind, t.target] })],
 );
 
 /** Installation-wide values the daemon keeps for itself (e.g. a generated reply-token key). */

@@ -13,10 +13,12 @@ import type {
 import { toAppError, type Db } from './client.js';
 import { outboxTx } from './outbox-store.js';
 import { insertAttachments, type Tx } from './tx.js';
+import { scheduleTx } from './schedule-store.js';
+import { slaColumns } from './sla-columns.js';
 import { contacts, events, mailboxState, messages, participants, tickets } from './schema.js';
 
 
-const ticketColumns = {
+export const ticketColumns = {
   id: tickets.id,
   number: tickets.number,
   status: tickets.status,
@@ -28,7 +30,71 @@ const ticketColumns = {
   mailbox: tickets.mailbox,
   requesterId: tickets.requesterId,
   closedAt: tickets.closedAt,
+  lastActivityAt: tickets.lastActivityAt,
+  createdAt: tickets.createdAt,
+  firstRespondedAt: tickets.firstRespondedAt,
+  waitingSince: tickets.waitingSince,
+  slaElapsedMs: tickets.slaElapsedMs,
+  slaRunningSince: tickets.slaRunningSince,
+  slaStopped: tickets.slaStopped,
+  firstResponseDueAt: tickets.firstResponseDueAt,
+  nextResponseDueAt: tickets.nextResponseDueAt,
+  resolutionDueAt: tickets.resolutionDueAt,
 };
+
+interface TicketRow {
+  id: number;
+  number: number;
+  status: TicketRecord['status'];
+  subject: string;
+  priority: TicketRecord['priority'];
+  department: string;
+  assignee: string | null;
+  tags: string[];
+  mailbox: string;
+  requesterId: number;
+  closedAt: Date | null;
+  lastActivityAt: Date;
+  createdAt: Date;
+  firstRespondedAt: Date | null;
+  waitingSince: Date | null;
+  slaElapsedMs: number;
+  slaRunningSince: Date | null;
+  slaStopped: boolean;
+  firstResponseDueAt: Date | null;
+  nextResponseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+}
+
+/** A ticket row as the use cases see it: the SLA columns gathered into its clock. */
+export function toTicketRecord(row: TicketRow): TicketRecord {
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    subject: row.subject,
+    priority: row.priority,
+    department: row.department,
+    assignee: row.assignee,
+    tags: row.tags,
+    mailbox: row.mailbox,
+    requesterId: row.requesterId,
+    closedAt: row.closedAt,
+    lastActivityAt: row.lastActivityAt,
+    sla: {
+      createdAt: row.createdAt,
+      firstRespondedAt: row.firstRespondedAt,
+      waitingSince: row.waitingSince,
+      resolutionElapsedMs: row.slaElapsedMs,
+      resolutionRunningSince: row.slaRunningSince,
+      stopped: row.slaStopped,
+      firstResponseDueAt: row.firstResponseDueAt,
+      nextResponseDueAt: row.nextResponseDueAt,
+      resolutionDueAt: row.resolutionDueAt,
+    },
+  };
+}
+
 
 /** The Postgres side of ingest: one transaction per message, serialised per Message-ID. */
 export function createTicketStore(db: Db): TicketStore {
@@ -64,8 +130,9 @@ function ingestTx(tx: Tx): IngestTx {
     },
 
     async ticketByNumber(number) {
-      const [ticket] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.number, number));
-      if (!ticket) return null;
+      const [row] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.number, number));
+      if (!row) return null;
+      const ticket = toTicketRecord(row);
       const rows = await tx
         .select({ email: contacts.email })
         .from(participants)
@@ -75,9 +142,9 @@ function ingestTx(tx: Tx): IngestTx {
     },
 
     async ticketById(id) {
-      const [ticket] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.id, id)).for('update');
-      if (!ticket) throw new Error(`ticket id ${id} not found`);
-      return ticket satisfies TicketRecord;
+      const [row] = await tx.select(ticketColumns).from(tickets).where(eq(tickets.id, id)).for('update');
+      if (!row) throw new Error(`ticket id ${id} not found`);
+      return toTicketRecord(row);
     },
 
     upsertContact: (address) => upsertContact(tx, address),
@@ -95,9 +162,11 @@ function ingestTx(tx: Tx): IngestTx {
           createdAt: t.now,
           updatedAt: t.now,
           lastCustomerMessageAt: t.now,
+          lastActivityAt: t.now,
+          ...slaColumns(t.sla),
         })
         .returning(ticketColumns);
-      return row!;
+      return toTicketRecord(row!);
     },
 
     async updateTicket(id, patch: TicketPatch) {
@@ -113,6 +182,8 @@ function ingestTx(tx: Tx): IngestTx {
           ...(patch.assignee !== undefined ? { assignee: patch.assignee } : {}),
           ...(patch.tags !== undefined ? { tags: [...patch.tags] } : {}),
           ...(patch.postponedUntil !== undefined ? { postponedUntil: patch.postponedUntil } : {}),
+          ...(patch.lastActivityAt !== undefined ? { lastActivityAt: patch.lastActivityAt } : {}),
+          ...(patch.sla !== undefined ? slaColumns(patch.sla) : {}),
         })
         .where(eq(tickets.id, id));
     },
@@ -130,6 +201,7 @@ function ingestTx(tx: Tx): IngestTx {
 
     insertMessage: (message) => insertMessage(tx, message),
     ...outboxTx(tx),
+    ...scheduleTx(tx),
 
     async insertEvents(list: readonly NewEvent[], now) {
       if (list.length === 0) return;

@@ -7,7 +7,8 @@ import type { OutboxQueue } from '../../usecases/ports.js';
 /** Queue names: the meaning of each queue lives here, its storage in Redis. */
 export const OUTBOUND_QUEUE = 'outbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
-export const RECONCILE_SCHEDULER = 'outbox-reconcile';
+/** Fixed scheduler ids: one schedule however many daemons run. */
+export const SCHEDULERS = { reconcile: 'outbox-reconcile', slaScan: 'sla-scan', autoClose: 'auto-close' } as const;
 
 /** Jobs carry ids, not content. */
 export const outboundJob = z.strictObject({ messageRowId: z.number().int().positive() });
@@ -73,11 +74,16 @@ export function createQueues(settings: QueueSettings): Queues {
 }
 
 /** (Re)creates the fixed-id schedulers; idempotent, so every daemon may call it (and must after a Redis flush). */
-export async function ensureSchedulers(queues: Queues, reconcileEveryMs: number): Promise<void> {
+export async function ensureSchedulers(queues: Queues, every: { reconcile: number; slaScan: number; autoClose: number }): Promise<void> {
+  const opts = { removeOnComplete: true, removeOnFail: 100 };
   await withTimeout(
-    queues.maintenance.upsertJobScheduler(RECONCILE_SCHEDULER, { every: reconcileEveryMs }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } }),
+    Promise.all([
+      queues.maintenance.upsertJobScheduler(SCHEDULERS.reconcile, { every: every.reconcile }, { name: 'reconcile', opts }),
+      queues.maintenance.upsertJobScheduler(SCHEDULERS.slaScan, { every: every.slaScan }, { name: 'sla-scan', opts }),
+      queues.maintenance.upsertJobScheduler(SCHEDULERS.autoClose, { every: every.autoClose }, { name: 'auto-close', opts }),
+    ]),
     ENQUEUE_TIMEOUT_MS,
-    'scheduling the outbox reconciler',
+    'scheduling the maintenance jobs',
   );
 }
 
