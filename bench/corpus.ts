@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 import type postgres from 'postgres';
 import type { Dovecot } from '../test/support/dovecot.js';
 import { timed, type Timed } from './baseline.js';
-import { imapClient, launchDaemon, LogSink, pollUntil, unseenCount, writeConfig, errorText, type Cleanup } from './services.js';
+import { outboxRows } from './daemon-runs.js';
+import { imapClient, launchDaemon, LogSink, pollUntil, startCapture, unseenCount, writeConfig, errorText, type Cleanup } from './services.js';
 
 export interface CorpusResult {
   readonly dir: string;
@@ -16,7 +17,7 @@ export interface CorpusResult {
   readonly appended: number;
   /** Files Dovecot refused to APPEND (never reached the daemon). */
   readonly appendFailures: { file: string; error: string }[];
-  /** Rows in `messages`; fewer than appended when files share a Message-ID (stored once, by design). */
+  /** Inbound rows in `messages`; fewer than appended when files share a Message-ID (stored once, by design). */
   readonly rows: number;
   readonly rowsByKind: Record<string, number>;
   readonly parseErrors: number;
@@ -26,6 +27,8 @@ export interface CorpusResult {
   /** Appended, flagged, no row of their own: same Message-ID as an earlier file. */
   readonly duplicates: number;
   readonly ingest: Timed;
+  /** Outbox rows the ingest wrote (acknowledgements, notifications), sent to an SMTP capture before the daemon stopped. */
+  readonly outbound: { rows: number; byKind: Record<string, number>; byState: Record<string, number>; accepted: number };
   readonly warnings: Record<string, number>;
 }
 
@@ -38,7 +41,8 @@ export async function runCorpus(dovecot: Dovecot, databaseUrl: string, sql: post
   const appender = await imapClient(dovecot, user, cleanup);
   const uploaded = await appendAll(appender, dir, files);
   const status = await imapClient(dovecot, user, cleanup);
-  const configFile = await writeConfig(dovecot, { name: 'corpus', address: 'corpus@example.test', user }, cleanup);
+  const capture = await startCapture(cleanup);
+  const configFile = await writeConfig(dovecot, { name: 'corpus', address: 'corpus@example.test', user, smtpPort: capture.port }, cleanup);
   const logs = new LogSink();
   const t0 = performance.now();
   const daemon = await launchDaemon(databaseUrl, configFile, logs, cleanup);
@@ -51,6 +55,14 @@ export async function runCorpus(dovecot: Dovecot, databaseUrl: string, sql: post
     { timeoutMs: 900_000, intervalMs: 25, what: 'the corpus daemon to finish (unseen = skipped)' },
   );
   const ms = done.at - t0;
+  await pollUntil(
+    async () => {
+      const [row] = await sql<{ n: number }[]>`
+        select count(*)::int as n from messages where mailbox = 'corpus' and direction = 'out' and delivery_state in ('queued', 'sending')`;
+      return row!.n === 0 ? true : null;
+    },
+    { timeoutMs: 300_000, intervalMs: 50, what: 'the corpus daemon to send every outbox row' },
+  );
   await daemon.stop();
   const failures = await unflagged(status, uploaded.byUid, logs);
   const stats = await corpusRows(sql);
@@ -64,6 +76,7 @@ export async function runCorpus(dovecot: Dovecot, databaseUrl: string, sql: post
     failures,
     duplicates: uploaded.byUid.size - stats.rows - failures.length,
     ingest: timed(uploaded.byUid.size, ms),
+    outbound: { ...(await outboxRows(sql, 'corpus')), accepted: capture.mails.length },
     warnings: logs.summary(),
   };
 }
@@ -106,9 +119,10 @@ async function unflagged(client: Awaited<ReturnType<typeof imapClient>>, byUid: 
 }
 
 async function corpusRows(sql: postgres.Sql) {
-  const kinds = await sql<{ kind: string; n: number }[]>`select kind::text, count(*)::int as n from messages where mailbox = 'corpus' group by kind order by kind`;
+  const kinds = await sql<{ kind: string; n: number }[]>`
+    select kind::text, count(*)::int as n from messages where mailbox = 'corpus' and direction = 'in' group by kind order by kind`;
   const [row] = await sql<{ parse_errors: number; tickets: number }[]>`
-    select (select count(*)::int from messages where mailbox = 'corpus' and parse_error is not null) as parse_errors,
+    select (select count(*)::int from messages where mailbox = 'corpus' and direction = 'in' and parse_error is not null) as parse_errors,
            (select count(*)::int from tickets where mailbox = 'corpus') as tickets`;
   const rowsByKind = Object.fromEntries(kinds.map((k) => [k.kind, k.n]));
   return {

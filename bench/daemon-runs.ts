@@ -5,6 +5,7 @@
 import type { ImapFlow } from 'imapflow';
 import type postgres from 'postgres';
 import type { Daemon } from '../src/main.js';
+import type { SmtpCapture } from '../test/support/smtp-capture.js';
 import { buildProbeMail } from './mails.js';
 import { round, timed, type Timed } from './baseline.js';
 import { daemonIdling, launchDaemon, LogSink, pollUntil, sleep, unseenCount, type Cleanup } from './services.js';
@@ -26,6 +27,20 @@ export interface BacklogResult {
   readonly afterConnect: Timed;
   /** CPU time of this Node process (user + system) while ingesting, as a share of one core. */
   readonly nodeCpuShare: number;
+  /**
+   * The mail the ingest caused: every ingest transaction now also writes outbox
+   * rows (acknowledgement, agent notifications), and the daemon sends them
+   * while it ingests, into the bench's SMTP capture.
+   */
+  readonly outbound: {
+    readonly rows: number;
+    readonly byKind: Record<string, number>;
+    readonly byState: Record<string, number>;
+    /** Mails the capture accepted. */
+    readonly accepted: number;
+    /** startDaemon called → no outbox row of this mailbox left `queued` or `sending`. */
+    readonly allSentMs: number;
+  };
   readonly warnings: Record<string, number>;
 }
 
@@ -36,6 +51,8 @@ export interface BacklogInput {
   readonly status: ImapFlow;
   readonly expected: number;
   readonly mailbox: string;
+  /** The SMTP capture the mailbox sends through. */
+  readonly capture: SmtpCapture;
 }
 
 /** Starts the daemon on a full INBOX and times it until every message is stored and flagged. */
@@ -50,17 +67,28 @@ export async function runBacklog(input: BacklogInput, cleanup: Cleanup): Promise
   const stored = await pollUntil(
     async () => {
       if (watchingAt === null && daemon.watchers[0]?.state === 'watching') watchingAt = performance.now();
-      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messages where mailbox = ${mailbox}`;
+      // Inbound rows only: the same transactions also write outbox rows (direction 'out') for this mailbox.
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from messages where mailbox = ${mailbox} and direction = 'in'`;
       return row!.n >= expected ? row!.n : null;
     },
     { timeoutMs: 300_000, intervalMs: 10, what: `${expected} messages stored by the daemon` },
   );
   const cpu = process.cpuUsage(cpu0);
-  const seen = await pollUntil(async () => ((await unseenCount(input.status)) === 0 ? true : null), {
-    timeoutMs: 60_000,
-    intervalMs: 10,
-    what: 'the daemon to flag every message \\Seen',
-  });
+  // Every outbox row exists once the last inbound row does (same transaction); wait for both ends.
+  let seenAt: number | null = null;
+  let sentAt: number | null = null;
+  await pollUntil(
+    async () => {
+      if (seenAt === null && (await unseenCount(input.status)) === 0) seenAt = performance.now();
+      if (sentAt === null) {
+        const [row] = await sql<{ n: number }[]>`
+          select count(*)::int as n from messages where mailbox = ${mailbox} and direction = 'out' and delivery_state in ('queued', 'sending')`;
+        if (row!.n === 0) sentAt = performance.now();
+      }
+      return seenAt !== null && sentAt !== null ? true : null;
+    },
+    { timeoutMs: 120_000, intervalMs: 10, what: 'the daemon to flag every message \\Seen and to send every outbox row' },
+  );
   const watching = watchingAt ?? stored.at;
   const [tickets] = await sql<{ n: number }[]>`select count(*)::int as n from tickets where mailbox = ${mailbox}`;
   const result: BacklogResult = {
@@ -69,13 +97,27 @@ export async function runBacklog(input: BacklogInput, cleanup: Cleanup): Promise
     startDaemonMs: round(startDaemonMs),
     watchingMs: round(watching - t0),
     storedMs: round(stored.at - t0),
-    seenMs: round(seen.at - t0),
+    seenMs: round(seenAt! - t0),
     fromStart: timed(stored.value, stored.at - t0),
     afterConnect: timed(stored.value, stored.at - watching),
     nodeCpuShare: round((cpu.user + cpu.system) / 1000 / (stored.at - t0), 2),
+    outbound: { ...(await outboxRows(sql, mailbox)), accepted: input.capture.mails.length, allSentMs: round(sentAt! - t0) },
     warnings: logs.summary(),
   };
   return { result, daemon };
+}
+
+/** Outbox rows of `mailbox`, by kind and by delivery state. */
+export async function outboxRows(sql: postgres.Sql, mailbox: string): Promise<{ rows: number; byKind: Record<string, number>; byState: Record<string, number> }> {
+  const kinds = await sql<{ k: string; n: number }[]>`
+    select kind::text as k, count(*)::int as n from messages where mailbox = ${mailbox} and direction = 'out' group by 1 order by 1`;
+  const states = await sql<{ k: string; n: number }[]>`
+    select coalesce(delivery_state::text, 'none') as k, count(*)::int as n from messages where mailbox = ${mailbox} and direction = 'out' group by 1 order by 1`;
+  return {
+    rows: kinds.reduce((sum, k) => sum + k.n, 0),
+    byKind: Object.fromEntries(kinds.map((k) => [k.k, k.n])),
+    byState: Object.fromEntries(states.map((k) => [k.k, k.n])),
+  };
 }
 
 export interface LatencyResult {

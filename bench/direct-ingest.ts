@@ -18,6 +18,8 @@ import { composeMail } from '../src/adapters/smtp/compose.js';
 export interface DirectIngest extends Timed {
   /** Statements sent to Postgres per message, BEGIN and COMMIT included. */
   readonly queriesPerMessage: number;
+  /** Outbox rows (acknowledgement, agent notifications) the ingest transaction wrote, per message. */
+  readonly outboxRowsPerMessage: number;
   readonly outcomes: Record<string, number>;
   /**
    * Per message, from pg_stat_database: Postgres executing statements
@@ -53,7 +55,7 @@ export async function directIngest(
       parse: parseMail,
       compose: composeMail,
       // Rows are written as the daemon writes them; sending is measured elsewhere.
-      outbox: { enqueue: async () => undefined },
+      outbox: { enqueue: async () => undefined, requeue: async () => undefined },
       tokenKey: Buffer.alloc(32, 1),
       extractReply,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
@@ -70,10 +72,29 @@ export async function directIngest(
     await sql.end({ timeout: 5 });
     ended = true;
     const server = await serverTimes(observer, before, sources.length);
-    return { ...timed(sources.length, ms), queriesPerMessage: round(queries / sources.length, 2), outcomes, server };
+    const outbox = await settleOutbox(observer.sql);
+    return {
+      ...timed(sources.length, ms),
+      queriesPerMessage: round(queries / sources.length, 2),
+      outboxRowsPerMessage: round(outbox / sources.length, 2),
+      outcomes,
+      server,
+    };
   } finally {
     if (!ended) await sql.end({ timeout: 5 });
   }
+}
+
+/**
+ * Counts the outbox rows written into mailbox `direct` and marks them failed:
+ * nothing sends them here, and a running daemon's reconciler (it re-queues
+ * every `queued` row of the database) must not pick them up later in the run.
+ */
+async function settleOutbox(sql: postgres.Sql): Promise<number> {
+  const rows = await sql`
+    update messages set delivery_state = 'failed', last_error = 'bench: written by the ingest measurement, never sent'
+    where mailbox = 'direct' and direction = 'out' and delivery_state = 'queued' returning id`;
+  return rows.length;
 }
 
 async function serverTimes(observer: { sql: postgres.Sql; name: string }, before: DatabaseTimes, messages: number): Promise<DirectIngest['server']> {

@@ -93,6 +93,27 @@ export function buildCustomerMails(count: number, options: CorpusOptions): Bench
   return mails;
 }
 
+/** What an agent notification quotes: the customer who wrote, the subject and the text. */
+export interface CustomerMessage {
+  readonly customer: { readonly name: string; readonly address: string };
+  readonly subject: string;
+  readonly text: string;
+}
+
+/**
+ * `count` customer messages of the same kind as buildCustomerMails' new
+ * tickets (~1.5–3 KB of text), from a seed of their own, for the outgoing
+ * notifications the outbound benchmark renders.
+ */
+export function buildCustomerMessages(count: number, seed = 20_240_602): CustomerMessage[] {
+  const random = mulberry32(seed);
+  const customers = Array.from({ length: Math.max(8, Math.ceil(count / 4)) }, (_, i) => customer(random, i));
+  return Array.from({ length: count }, () => {
+    const who = customers[Math.floor(random() * customers.length)]!;
+    return { customer: { name: who.name, address: who.address }, subject: pick(random, TOPICS), text: newText(random, who).replace(/\r\n/g, '\n') };
+  });
+}
+
 /** One plain new-ticket mail with a fresh Message-ID, for the latency probe. */
 export function buildProbeMail(index: number, namespace: string): BenchMail {
   const messageId = `${namespace}.probe.${index}.${Date.now().toString(36)}@probe.example`;

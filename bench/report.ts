@@ -5,6 +5,7 @@ import { round, type Timed } from './baseline.js';
 import type { DirectIngest } from './direct-ingest.js';
 import type { CorpusResult } from './corpus.js';
 import type { BacklogResult, LatencyResult } from './daemon-runs.js';
+import type { OutboundResults } from './outbound.js';
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -48,6 +49,8 @@ export interface BenchResults {
     };
   };
   readonly latency: LatencyResult & { readonly note: string };
+  /** Outgoing mail: the daemon's outbound path next to nodemailer alone (d) and BullMQ alone (e). */
+  readonly outbound: OutboundResults;
   readonly corpus: CorpusResult | { readonly skipped: string };
 }
 
@@ -76,8 +79,8 @@ export async function writeResults(results: BenchResults, dir: string): Promise<
   await writeFile(join(dir, 'latest.md'), markdown(results));
 }
 
-function rate(t: Timed): string {
-  return `${t.perSecond.toLocaleString('en')} mails/s (${t.count} in ${Math.round(t.ms)} ms)`;
+function rate(t: Timed, unit = 'mails/s'): string {
+  return `${t.perSecond.toLocaleString('en')} ${unit} (${t.count} in ${Math.round(t.ms)} ms)`;
 }
 
 function rows(r: BenchResults): [string, string][] {
@@ -92,11 +95,32 @@ function rows(r: BenchResults): [string, string][] {
     ['src parseMail alone', rate(breakdown.parseMail)],
     [`ingestMessage without IMAP (${breakdown.ingestWithoutImap.queriesPerMessage} statements/mail)`, rate(breakdown.ingestWithoutImap)],
     [`new-mail latency, ${l.samplesMs.length} probes (min / median / p95 / max)`, `${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} ms`],
+    ...outboundRows(r.outbound),
   ];
   const c = r.corpus;
   if ('skipped' in c) out.push(['corpus', c.skipped]);
-  else out.push([`corpus (${c.appended} of ${c.files} .eml appended)`, `${rate(c.ingest)}; ${c.rows} rows, ${c.duplicates} shared a Message-ID with an earlier file, ${c.failures.length} not stored`]);
+  else
+    out.push([
+      `corpus (${c.appended} of ${c.files} .eml appended)`,
+      `${rate(c.ingest)}; ${c.rows} rows, ${c.duplicates} shared a Message-ID with an earlier file, ${c.failures.length} not stored; ` +
+        `${c.outbound.rows} outgoing mails ${JSON.stringify(c.outbound.byState)}`,
+    ]);
   return out;
+}
+
+function outboundRows(o: OutboundResults): [string, string][] {
+  const b = o.baselines;
+  const d = o.daemon;
+  const c = o.breakdown.claimAndMarkSent;
+  return [
+    [`daemon outbound, enqueue → ${d.mails} rows sent`, rate(d.sent)],
+    [`daemon outbound, enqueue → ${d.mails} accepted by the capture`, rate(d.accepted)],
+    ['(d) nodemailer pooled ×5 → capture, same mails', rate(b.nodemailerPooled)],
+    [`(e) BullMQ addBulk (batches of ${d.batchSize}) / Worker ×10, no-op jobs`, `${b.bullmqAddBulk.perSecond.toLocaleString('en')} / ${b.bullmqWorker.perSecond.toLocaleString('en')} jobs/s`],
+    ['daemon outbound ÷ (d)', String(o.fractionOfNodemailer)],
+    [`outbox claim + markSent alone, ${c.concurrency} at a time (${c.statementsPerRow} statements/row)`, rate(c, 'rows/s')],
+    ["capture's simpleParser alone (its in-process cost per mail)", rate(o.breakdown.captureParse)],
+  ];
 }
 
 /**
@@ -124,6 +148,16 @@ function markdown(r: BenchResults): string {
     ...rows(r).map(([k, v]) => `| ${k} | ${v} |`),
     '',
     `Per message in the daemon (ms): ${JSON.stringify(r.breakdown.perMessageMs)}`,
+    '',
+    `Backlog: the ingest transaction now also writes outbox rows (${r.breakdown.ingestWithoutImap.outboxRowsPerMessage} per mail without IMAP); ` +
+      `the daemon sent the backlog's ${r.backlog.outbound.rows} (${JSON.stringify(r.backlog.outbound.byKind)}) while ingesting, all sent at ${r.backlog.outbound.allSentMs} ms.`,
+    '',
+    `Outbound: ${r.outbound.mails.count} notifications of ${Math.round(r.outbound.mails.averageBytes)} bytes on average, one recipient each; ` +
+      `load average when the section began ${r.outbound.loadAverageAtStart.join(' / ')}. ` +
+      `Daemon timeline (ms from the first enqueue): all enqueued ${r.outbound.daemon.enqueueMs}, first accepted ${r.outbound.daemon.firstAcceptedMs}, ` +
+      `all accepted ${r.outbound.daemon.allAcceptedMs}, all sent ${r.outbound.daemon.allSentMs}; rows in flight (sending) mean ${r.outbound.daemon.inFlight.mean}, ` +
+      `max ${r.outbound.daemon.inFlight.max} → ${r.outbound.daemon.msPerRowInFlight} ms per row from claim to markSent; Node CPU ${Math.round(r.outbound.daemon.nodeCpuShare * 100)}% of one core.`,
+    `Per mail, each path alone (ms): ${JSON.stringify(r.outbound.breakdown.perMailMs)}; Node CPU per mail (ms): ${JSON.stringify(r.outbound.breakdown.nodeCpuMsPerMail)}; claim ${r.outbound.breakdown.claimAndMarkSent.claimMs} ms + markSent ${r.outbound.breakdown.claimAndMarkSent.markSentMs} ms as the caller waits.`,
     '',
     LATENCY_NOTE,
     '',
@@ -153,9 +187,35 @@ export function printSummary(r: BenchResults): void {
       `  of the transaction: Postgres executing ${p.postgresExecuting} ms, Postgres idle in the open transaction waiting for Node ${p.postgresWaitingInTransaction} ms (pg_stat_database)`,
     );
   }
+  console.log(
+    `  backlog outbound: the ingest transactions wrote ${b.outbound.rows} outbox rows ${JSON.stringify(b.outbound.byKind)} ` +
+      `(${r.breakdown.ingestWithoutImap.outboxRowsPerMessage} per mail without IMAP), sent while ingesting: ${JSON.stringify(b.outbound.byState)}, ` +
+      `${b.outbound.accepted} accepted by the capture, all sent ${b.outbound.allSentMs} ms from startDaemon`,
+  );
   if (Object.keys(b.warnings).length > 0) console.log(`  daemon warnings during backlog: ${JSON.stringify(b.warnings)}`);
   console.log(`  latency samples (ms): ${r.latency.samplesMs.join(', ')}${r.latency.idleVerified ? '' : ' (IDLE not observable; 1 s pauses used)'}`);
   console.log(`  note: ${LATENCY_NOTE}`);
+  const o = r.outbound;
+  const d = o.daemon;
+  console.log(`  outbound: ${o.mails.count} mails of ${Math.round(o.mails.averageBytes)} B on average; load average as the section began ${o.loadAverageAtStart.join(' / ')}`);
+  console.log(
+    `  outbound timeline (ms from the first enqueue): all ${d.mails} enqueued ${d.enqueueMs}, first accepted ${d.firstAcceptedMs}, all accepted ${d.allAcceptedMs}, all sent ${d.allSentMs}; ` +
+      `Node CPU ${Math.round(d.nodeCpuShare * 100)}% of one core`,
+  );
+  console.log(
+    `  outbound in flight: mean ${d.inFlight.mean} rows in 'sending' (max ${d.inFlight.max}, worker concurrency 10) → ${d.msPerRowInFlight} ms from claim to markSent per row`,
+  );
+  const pm = o.breakdown.perMailMs;
+  console.log(
+    `  outbound per mail, each path alone: daemon ${pm.daemon} ms; nodemailer ${pm.nodemailer} (of which the capture's parse ${pm.captureParse}); ` +
+      `BullMQ worker ${pm.bullmqWorker}; claim + markSent ${pm.claimAndMarkSent} (claim ${o.breakdown.claimAndMarkSent.claimMs} + markSent ${o.breakdown.claimAndMarkSent.markSentMs} ms waited, 10 at a time)`,
+  );
+  const cm = o.breakdown.nodeCpuMsPerMail;
+  console.log(
+    `  outbound Node CPU per mail: daemon ${cm.daemon} ms; nodemailer + capture ${cm.nodemailer} (capture's parse alone ${cm.captureParse}); BullMQ worker ${cm.bullmqWorker}; ` +
+      `claim + markSent ${cm.claimAndMarkSent}`,
+  );
+  if (Object.keys(d.warnings).length > 0) console.log(`  daemon warnings during outbound: ${JSON.stringify(d.warnings)}`);
   if (!('skipped' in r.corpus)) {
     for (const f of r.corpus.failures) console.log(`  corpus failure: ${f.file} (uid ${f.uid}): ${f.error ?? 'no error logged'}`);
     for (const f of r.corpus.appendFailures) console.log(`  corpus APPEND refused: ${f.file}: ${f.error}`);

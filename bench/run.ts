@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: the daemon's ingest throughput and new-mail latency against
- * a throwaway Dovecot and its own Postgres database, next to what the raw
- * libraries do on the same mails. Writes bench/results/latest.{json,md}.
+ * `npm run bench`: the daemon's ingest throughput, new-mail latency and
+ * outgoing-mail throughput against a throwaway Dovecot, its own Postgres
+ * databases, Redis queue prefixes and in-process SMTP captures, next to what
+ * the raw libraries do on the same mails. Writes bench/results/latest.{json,md}.
  * See bench/README.md.
  */
 import { execFile } from 'node:child_process';
@@ -17,11 +18,14 @@ import { directIngest } from './direct-ingest.js';
 import { runCorpus } from './corpus.js';
 import { runBacklog, runLatency } from './daemon-runs.js';
 import { buildCustomerMails, type BenchMail } from './mails.js';
+import { benchOutbound } from './outbound.js';
 import { LATENCY_NOTE, perMessage, printSummary, writeResults, type BenchResults } from './report.js';
-import { Cleanup, createBenchDatabase, errorText, imapClient, withDeadline, writeConfig, type BenchDatabase } from './services.js';
+import { Cleanup, createBenchDatabase, errorText, imapClient, startCapture, withDeadline, writeConfig, type BenchDatabase } from './services.js';
 
 const BACKLOG_MAILS = 500;
 const LATENCY_PROBES = 20;
+const OUTBOUND_MAILS = 2_000;
+const DIRECT_SEED = 20_240_611;
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
 async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
@@ -47,9 +51,16 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
   const parse = await parseOnly(sources);
   step(`baselines: FETCH ${imap.fetch.perSecond}/s, FETCH+parse ${imap.fetchParse.perSecond}/s, insert ${pg.insert.perSecond} rows/s`);
 
-  const configFile = await writeConfig(dovecot, { name: 'support', address: 'support@example.test', user }, cleanup);
-  const { result: backlog, daemon } = await runBacklog({ databaseUrl: db.url, configFile, sql: db.sql, status, expected: mails.length, mailbox: 'support' }, cleanup);
-  step(`backlog: ${backlog.messages} stored in ${backlog.storedMs} ms from start (${backlog.fromStart.perSecond} mails/s)`);
+  const capture = await startCapture(cleanup);
+  const configFile = await writeConfig(dovecot, { name: 'support', address: 'support@example.test', user, smtpPort: capture.port }, cleanup);
+  const { result: backlog, daemon } = await runBacklog(
+    { databaseUrl: db.url, configFile, sql: db.sql, status, expected: mails.length, mailbox: 'support', capture },
+    cleanup,
+  );
+  step(
+    `backlog: ${backlog.messages} stored in ${backlog.storedMs} ms from start (${backlog.fromStart.perSecond} mails/s); ` +
+      `its ${backlog.outbound.rows} outgoing mails sent by ${backlog.outbound.allSentMs} ms`,
+  );
 
   const direct = await ingestWithoutImap(dovecot, db, run, cleanup);
   step(`ingest without IMAP: ${direct.perSecond} mails/s, ${direct.queriesPerMessage} statements per mail`);
@@ -57,6 +68,8 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
   const latency = await runLatency({ daemon, appender, status, sql: db.sql, probes: LATENCY_PROBES, namespace: run });
   step(`latency: median ${latency.medianMs} ms over ${LATENCY_PROBES} probes`);
   await daemon.stop();
+
+  const outbound = await benchOutbound(dovecot, OUTBOUND_MAILS, run, cleanup, step);
 
   const corpusDir = process.env.HELPDESK_CORPUS;
   const corpus = corpusDir ? await runCorpus(dovecot, db.url, db.sql, corpusDir, cleanup) : { skipped: 'HELPDESK_CORPUS not set' };
@@ -75,6 +88,7 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
     },
     breakdown: { parseMail: parse, ingestWithoutImap: direct, perMessageMs: perMessage(backlog, parse, direct, pg.roundTrip) },
     latency: { ...latency, note: LATENCY_NOTE },
+    outbound,
     corpus,
   };
 }
@@ -89,8 +103,10 @@ async function appendMails(client: ImapFlow, mails: readonly BenchMail[]): Promi
 
 /** The same kind of mail, with other Message-IDs, through ingestMessage straight into mailbox `direct`. */
 async function ingestWithoutImap(dovecot: Dovecot, db: BenchDatabase, run: string, cleanup: Cleanup) {
+  // No smtp block: the outbox rows this ingest writes are never queued (see directIngest).
   const configFile = await writeConfig(dovecot, { name: 'direct', address: 'support@example.test', user: 'unused@example.test' }, cleanup);
-  const sources = buildCustomerMails(BACKLOG_MAILS, { namespace: `direct-${run}` }).map((m) => Buffer.from(m.raw));
+  // Another seed: other customers, so the acknowledgement rate limits (per address, shared database) see fresh senders as the backlog did.
+  const sources = buildCustomerMails(BACKLOG_MAILS, { namespace: `direct-${run}`, seed: DIRECT_SEED }).map((m) => Buffer.from(m.raw));
   return withDeadline(directIngest(db.url, configFile, sources, db), 300_000, 'ingestMessage without IMAP');
 }
 

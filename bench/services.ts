@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { createLogger } from '../src/logging.js';
 import { startDaemon, type Environment, type Daemon } from '../src/main.js';
 import { ADMIN_URL, databaseUrl } from '../test/support/database.js';
 import { DOVECOT_PASSWORD, type Dovecot } from '../test/support/dovecot.js';
+import { startSmtpCapture, type SmtpCapture } from '../test/support/smtp-capture.js';
 
 /** Undo actions, run newest first; each runs once and its failure does not stop the others. */
 export class Cleanup {
@@ -168,6 +170,8 @@ export interface MailboxSpec {
   readonly name: string;
   readonly address: string;
   readonly user: string;
+  /** Port of the SMTP capture the mailbox sends through (an `smtp` block on 127.0.0.1); none: no smtp block. */
+  readonly smtpPort?: number;
 }
 
 /** Writes a config file the way test/support/harness.ts does; the password comes from the environment. */
@@ -182,6 +186,7 @@ export async function writeConfig(dovecot: Dovecot, mailbox: MailboxSpec, cleanu
       `  - name: ${mailbox.name}`,
       `    address: ${mailbox.address}`,
       `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX }`,
+      ...(mailbox.smtpPort ? [`    smtp: { host: 127.0.0.1, port: ${mailbox.smtpPort}, secure: false }`] : []),
       'agents:',
       '  - { name: Alice, email: alice@example.test, departments: [general] }',
       '',
@@ -192,24 +197,70 @@ export async function writeConfig(dovecot: Dovecot, mailbox: MailboxSpec, cleanu
 
 export const DAEMON_ENV = { IMAP_PASSWORD: DOVECOT_PASSWORD } as const;
 
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** A Redis key prefix no other bench, test or daemon uses. */
+export function uniqueQueuePrefix(): string {
+  return `hdbench-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
 /** The daemon's environment: a queue prefix of its own, so a bench never shares queues with anything else. */
-export function daemonEnvironment(databaseUrl: string, configFile: string): Environment {
+export function daemonEnvironment(databaseUrl: string, configFile: string, queuePrefix = uniqueQueuePrefix()): Environment {
   return {
     databaseUrl,
     configFile,
     env: DAEMON_ENV,
-    redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
-    queuePrefix: `hdbench-${process.pid}-${Date.now().toString(36)}`,
+    redisUrl: REDIS_URL,
+    queuePrefix,
     tokenKey: null,
   };
 }
 
+/** Deletes every Redis key under `prefix:` (SCAN, so a busy shared Redis is not blocked). */
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  let deleted = 0;
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) deleted += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Registers the removal of `prefix:*` from Redis; register it before whatever uses the prefix, so it runs after. */
+export function removeRedisKeysAtEnd(prefix: string, cleanup: Cleanup): void {
+  cleanup.add(`delete Redis keys ${prefix}:*`, () => deleteRedisKeys(REDIS_URL, prefix));
+}
+
+/** An in-process SMTP receiver (test/support/smtp-capture.ts), closed by the cleanup. */
+export async function startCapture(cleanup: Cleanup): Promise<SmtpCapture> {
+  const capture = await withDeadline(startSmtpCapture(), 10_000, 'starting the SMTP capture');
+  cleanup.add(`close SMTP capture on port ${capture.port}`, () => capture.close());
+  return capture;
+}
+
+export interface BenchDaemon extends Daemon {
+  readonly environment: Environment;
+}
+
 /**
  * Starts a daemon in this process, logging warnings and errors only into `logs`.
- * Its stop is registered first, so even a start that outlives its deadline is stopped.
+ * Its stop is registered first, so even a start that outlives its deadline is
+ * stopped; the removal of its Redis keys (`prefix:*`) runs after the stop.
  */
-export async function launchDaemon(databaseUrl: string, configFile: string, logs: LogSink, cleanup: Cleanup): Promise<Daemon> {
-  const starting = startDaemon(daemonEnvironment(databaseUrl, configFile), createLogger('warn', logs.stream));
+export async function launchDaemon(databaseUrl: string, configFile: string, logs: LogSink, cleanup: Cleanup): Promise<BenchDaemon> {
+  const environment = daemonEnvironment(databaseUrl, configFile);
+  // Registered before the stop, so it runs after it (the cleanup runs newest first).
+  removeRedisKeysAtEnd(environment.queuePrefix, cleanup);
+  const starting = startDaemon(environment, createLogger('warn', logs.stream));
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -219,7 +270,7 @@ export async function launchDaemon(databaseUrl: string, configFile: string, logs
   };
   cleanup.add(`stop daemon (${configFile})`, stop);
   const daemon = await withDeadline(starting, 60_000, 'startDaemon (create + migrate the database, start the watchers)');
-  return { watchers: daemon.watchers, stop };
+  return { watchers: daemon.watchers, stop, environment };
 }
 
 /**

@@ -32,6 +32,24 @@ export function formatTicketTable(rows: readonly TicketSummary[]): string {
   );
 }
 
+/** The plain `tickets list --to-solve` output: the work queue with due times. */
+export function formatToSolveTable(rows: readonly (TicketSummary & { nextDueAt: string | null; waitingSince: string | null })[]): string {
+  if (rows.length === 0) return 'nothing to solve';
+  return table(
+    ['#', 'STATUS', 'PRIORITY', 'NEXT DUE (UTC)', 'SLA', 'WAITING SINCE', 'CUSTOMER', 'SUBJECT'],
+    rows.map((t) => [
+      String(t.number),
+      t.status,
+      t.priority,
+      t.nextDueAt ? shortTime(t.nextDueAt) : '-',
+      t.slaBreached ? 'BREACHED' : t.nextDueAt ? 'ok' : '-',
+      t.waitingSince ? shortTime(t.waitingSince) : '-',
+      cut(t.customer, 28),
+      cut(t.subject, 50),
+    ]),
+  );
+}
+
 /** The plain `tickets show` output: fields, then the conversation, then the history. */
 export function formatTicketDetail(t: TicketDetail): string {
   const out: string[] = [

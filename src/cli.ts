@@ -2,12 +2,14 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatProblem, loadConfigFile } from './config/load.js';
 import { openDatabase } from './adapters/db/client.js';
-import { listTickets, showTicket } from './adapters/db/ticket-queries.js';
+import { listTickets, showTicket, ticketsToSolve } from './adapters/db/ticket-queries.js';
+import { createTicketStore } from './adapters/db/ticket-store.js';
+import { changeTicket } from './usecases/manage-ticket.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logging.js';
-import { prepareDatabase, readEnvironment, startDaemon } from './main.js';
-import { isTicketStatus, TICKET_STATUSES, type TicketStatus } from './domain/ticket.js';
-import { formatTicketDetail, formatTicketTable } from './cli-format.js';
+import { loadConfigOrThrow, prepareDatabase, readEnvironment, startDaemon } from './main.js';
+import { isTicketStatus, PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from './domain/ticket.js';
+import { formatTicketDetail, formatTicketTable, formatToSolveTable } from './cli-format.js';
 
 const program = new Command()
   .name('helpdesk')
@@ -75,6 +77,12 @@ program
 
 const tickets = program.command('tickets').description('read tickets');
 
+function parseTicketNumber(value: string): number {
+  const n = Number(value.replace(/^#/, ''));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a ticket number');
+  return n;
+}
+
 function parseStatus(value: string, previous: TicketStatus[] = []): TicketStatus[] {
   const statuses = value.toLowerCase().split(',').map((s) => s.trim());
   for (const status of statuses) {
@@ -87,22 +95,56 @@ tickets
   .command('list')
   .description('list tickets, newest first')
   .option('--status <status>', 'only these statuses (comma-separated or repeated)', parseStatus)
+  .option('--to-solve', 'the work queue: New and Open tickets, nearest SLA due time first, then longest waiting')
   .option('--json', 'print JSON')
-  .action(async (opts: { status?: TicketStatus[]; json?: boolean }) => {
+  .action(async (opts: { status?: TicketStatus[]; toSolve?: boolean; json?: boolean }) => {
     await withDatabase(async (db) => {
+      if (opts.toSolve) {
+        const rows = await ticketsToSolve(db);
+        console.log(opts.json ? JSON.stringify(rows, null, 2) : formatToSolveTable(rows));
+        return;
+      }
       const rows = await listTickets(db, { statuses: opts.status });
       console.log(opts.json ? JSON.stringify(rows, null, 2) : formatTicketTable(rows));
     });
   });
 
 tickets
+  .command('set')
+  .description('change a ticket: priority, status, assignee (recorded as events by "cli")')
+  .argument('<number>', 'ticket number', parseTicketNumber)
+  .option('--priority <priority>', `one of ${PRIORITIES.join(', ')}`, (v) => {
+    if (!(PRIORITIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${PRIORITIES.join(', ')}`);
+    return v as Priority;
+  })
+  .option('--status <status>', `one of ${TICKET_STATUSES.join(', ')}`, (v) => {
+    if (!isTicketStatus(v)) throw new InvalidArgumentError(`expected one of ${TICKET_STATUSES.join(', ')}`);
+    return v;
+  })
+  .option('--assign <agent>', 'agent email or name; "none" unassigns')
+  .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
+  .action(async (number: number, opts: { priority?: Priority; status?: TicketStatus; assign?: string; config?: string }) => {
+    const env = readEnvironment(opts.config);
+    const config = await loadConfigOrThrow(env);
+    await withDatabase(async (db) => {
+      const result = await changeTicket({ store: createTicketStore(db), config, now: () => new Date() }, number, {
+        priority: opts.priority,
+        status: opts.status,
+        assignee: opts.assign === undefined ? undefined : opts.assign === 'none' ? null : opts.assign,
+      });
+      if (!result.ok) {
+        console.error(result.reason);
+        process.exitCode = 1;
+        return;
+      }
+      console.log(result.events.length > 0 ? `#${number}: ${result.events.join(', ')}` : `#${number}: nothing to change`);
+    });
+  });
+
+tickets
   .command('show')
   .description('one ticket with its messages and events')
-  .argument('<number>', 'ticket number', (v) => {
-    const n = Number(v.replace(/^#/, ''));
-    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a ticket number');
-    return n;
-  })
+  .argument('<number>', 'ticket number', parseTicketNumber)
   .option('--json', 'print JSON')
   .action(async (number: number, opts: { json?: boolean }) => {
     await withDatabase(async (db) => {

@@ -16,7 +16,7 @@ import { composeMail } from './adapters/smtp/compose.js';
 import { createMailer } from './adapters/smtp/mailer.js';
 import type { OutboxQueue } from './usecases/ports.js';
 import type { SendDeps } from './usecases/send-outbound.js';
-import type { ScheduleDeps } from './usecases/scheduled.js';
+import { recomputeDueTimes, type ScheduleDeps } from './usecases/scheduled.js';
 import { createScheduleStore } from './adapters/db/schedule-store.js';
 import { maintenanceProcessor } from '../workers/maintenance.js';
 import { outboundProcessor } from '../workers/outbound.js';
@@ -149,6 +149,8 @@ function startOutbound(config: Config, environment: Environment, database: Datab
     tokenKey,
     log,
   };
+  // Due times follow the SLA config: recompute them in the background if it changed since the last start.
+  void recomputeDueTimes(deps).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not recompute SLA due times; they will follow on the next change'));
   const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
   const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
   let lastWorkerError = 0;
@@ -161,6 +163,7 @@ function startOutbound(config: Config, environment: Environment, database: Datab
     });
   }
   sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
+  maintenance.on('failed', (job, err) => log.error({ job: job?.name, error: { message: err.message } }, 'scheduled job failed; it runs again at its next time'));
   const every = { reconcile: config.outbound.reconcileEvery, slaScan: config.schedules.slaScanEvery, autoClose: config.schedules.autoCloseEvery };
   const schedule = () =>
     ensureSchedulers(queues, every).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not schedule the maintenance jobs; will retry'));

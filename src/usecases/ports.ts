@@ -196,11 +196,20 @@ export interface ScheduleStore {
   postponedDue(now: Date, limit: number): Promise<number[]>;
   /** Tickets in `statuses` without activity since `before`; `unwarnedOnly` skips those already warned since. */
   idleTickets(statuses: readonly TicketStatus[], before: Date, unwarnedOnly: boolean, limit: number): Promise<{ ticketId: number; lastActivityAt: Date }[]>;
+  /** Tickets whose SLA clock still runs or stands (not stopped), by id, after `afterId`. */
+  clockedTickets(afterId: number, limit: number): Promise<TicketRecord[]>;
+  /** Stores recomputed due times, unless the ticket changed meanwhile (its activity time moved). */
+  saveSla(ticketId: number, sla: SlaState, seenActivity: Date): Promise<void>;
+  /** A remembered value (e.g. the fingerprint of the SLA config the due times were computed with). */
+  setting(key: string): Promise<string | null>;
+  saveSetting(key: string, value: string): Promise<void>;
 }
 
 /** Puts outbox rows on the delivery queue after their transaction committed (I3). */
 export interface OutboxQueue {
   enqueue(rowIds: readonly number[]): Promise<void>;
+  /** Queues rows again that the queue lost or finished with (the reconciler); never a no-op for a known id. */
+  requeue(rowIds: readonly number[]): Promise<void>;
 }
 
 export interface TicketStore {

@@ -68,6 +68,8 @@ async function failDelivery(deps: SendDeps, rowId: number, reason: string, why: 
     if (!CUSTOMER_FACING.has(row.kind)) return;
     const ctx: MailContext = { tx, config: deps.config(), now: deps.now(), deps, outboxIds };
     const ticket = await tx.ticketById(row.ticketId);
+    // A mailbox no longer in the config cannot send the notice; the failure itself is still recorded.
+    if (!ctx.config.mailboxes.some((m) => m.name === ticket.mailbox)) return;
     const notice = sendFailedNotice(ticket, row.recipients, reason);
     for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
   });
@@ -82,7 +84,7 @@ export async function reconcileOutbox(deps: Pick<SendDeps, 'delivery' | 'outbox'
   const grace = Math.min(10_000, reconcileEvery);
   const ids = await deps.delivery.stale(new Date(now - grace), new Date(now - stuckAfter), 1000);
   if (ids.length > 0) {
-    await deps.outbox.enqueue(ids);
+    await deps.outbox.requeue(ids);
     deps.log.info({ outbox: ids.length }, 'outbox rows queued again');
   }
   return ids.length;

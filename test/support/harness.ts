@@ -51,6 +51,8 @@ export interface MailboxHarness {
   /** An IMAP client logged in as the mailbox user, for APPEND and inspection. */
   readonly imap: ImapFlow;
   start(): Promise<Daemon>;
+  /** Another daemon on the same database, Redis prefix and config (several instances at once). */
+  startAnother(): Promise<Daemon>;
   stopDaemon(): Promise<void>;
   append(raw: string, folder?: string): Promise<void>;
   /** APPENDs exact bytes. */
@@ -71,6 +73,8 @@ export interface HarnessOptions {
   extraConfig?: string;
   /** Extra keys for the mailbox's imap block, as YAML flow entries. */
   imapExtra?: string;
+  /** Extra mailbox keys, as YAML lines (e.g. `defaultPriority: urgent`). */
+  mailboxExtra?: string;
   folder?: string;
   /** Redis to use instead of the shared one (e.g. a private server a test flushes). */
   redisUrl?: string;
@@ -95,6 +99,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       'mailboxes:',
       '  - name: support',
       '    address: support@example.test',
+      ...(options.mailboxExtra ? [`    ${options.mailboxExtra}`] : []),
       `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
       `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }`,
       'agents:',
@@ -107,6 +112,15 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
   if (folder !== 'INBOX') await imap.mailboxCreate(folder).catch(() => undefined);
   const logs = new LogCapture();
   let daemon: Daemon | null = null;
+  const others: Daemon[] = [];
+  const environment = () => ({
+    databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url,
+    redisUrl,
+    queuePrefix,
+    tokenKey: null,
+    configFile,
+    env: { IMAP_PASSWORD: DOVECOT_PASSWORD },
+  });
 
   const harness: MailboxHarness = {
     db,
@@ -119,19 +133,14 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     configFile,
     imap,
     async start() {
-      daemon = await startDaemon(
-        {
-          databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url,
-          redisUrl,
-          queuePrefix,
-          tokenKey: null,
-          configFile,
-          env: { IMAP_PASSWORD: DOVECOT_PASSWORD },
-        },
-        createLogger('info', logs.stream),
-      );
+      daemon = await startDaemon(environment(), createLogger('info', logs.stream));
       await waitFor(() => logs.find('watching mailbox').length > 0, { what: 'the daemon to watch the mailbox' });
       return daemon;
+    },
+    async startAnother() {
+      const other = await startDaemon(environment(), createLogger('info', logs.stream));
+      others.push(other);
+      return other;
     },
     async stopDaemon() {
       await daemon?.stop();
@@ -162,6 +171,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       }
     },
     async close() {
+      await Promise.all(others.map((o) => o.stop()));
       await daemon?.stop();
       await imap.logout().catch(() => undefined);
       await smtp.close();

@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm';
+import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
 import { contacts, events, messages, tickets } from './schema.js';
@@ -17,6 +17,9 @@ export interface TicketSummary {
   updatedAt: string;
   firstResponseDueAt: string | null;
   resolutionDueAt: string | null;
+  nextResponseDueAt: string | null;
+  /** A due time has passed (the SLA is breached). */
+  slaBreached: boolean;
 }
 
 export interface TicketDetail extends TicketSummary {
@@ -38,16 +41,21 @@ const summaryColumns = {
   updatedAt: tickets.updatedAt,
   firstResponseDueAt: tickets.firstResponseDueAt,
   resolutionDueAt: tickets.resolutionDueAt,
+  nextResponseDueAt: tickets.nextResponseDueAt,
+  lastCustomerMessageAt: tickets.lastCustomerMessageAt,
 };
 
-type SummaryRow = { id: number } & Omit<TicketSummary, 'createdAt' | 'updatedAt' | 'firstResponseDueAt' | 'resolutionDueAt'> & {
+type SummaryRow = { id: number } & Omit<TicketSummary, 'createdAt' | 'updatedAt' | 'firstResponseDueAt' | 'resolutionDueAt' | 'nextResponseDueAt' | 'slaBreached'> & {
   createdAt: Date;
   updatedAt: Date;
   firstResponseDueAt: Date | null;
   resolutionDueAt: Date | null;
+  nextResponseDueAt: Date | null;
+  lastCustomerMessageAt: Date | null;
 };
 
-function toSummary(row: SummaryRow): TicketSummary {
+function toSummary(row: SummaryRow, now = new Date()): TicketSummary {
+  const due = [row.firstResponseDueAt, row.nextResponseDueAt, row.resolutionDueAt].filter((d): d is Date => d !== null);
   return {
     number: row.number,
     subject: row.subject,
@@ -61,7 +69,30 @@ function toSummary(row: SummaryRow): TicketSummary {
     updatedAt: row.updatedAt.toISOString(),
     firstResponseDueAt: row.firstResponseDueAt?.toISOString() ?? null,
     resolutionDueAt: row.resolutionDueAt?.toISOString() ?? null,
+    nextResponseDueAt: row.nextResponseDueAt?.toISOString() ?? null,
+    slaBreached: due.some((d) => d.getTime() <= now.getTime()),
   };
+}
+
+/** The work queue ("to solve"): New and Open tickets, nearest SLA due time first, then longest waiting. */
+export async function ticketsToSolve(db: Db, limit = 1000): Promise<(TicketSummary & { nextDueAt: string | null; waitingSince: string | null })[]> {
+  try {
+    const nextDue = sql<Date | null>`least(${tickets.firstResponseDueAt}, ${tickets.nextResponseDueAt}, ${tickets.resolutionDueAt})`;
+    const rows = await db
+      .select({ ...summaryColumns, nextDueAt: nextDue })
+      .from(tickets)
+      .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
+      .where(inArray(tickets.status, ['new', 'open']))
+      .orderBy(sql`${nextDue} asc nulls last`, sql`${tickets.lastCustomerMessageAt} asc nulls last`, asc(tickets.number))
+      .limit(limit);
+    return rows.map((row) => ({
+      ...toSummary(row),
+      nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
+      waitingSince: row.lastCustomerMessageAt?.toISOString() ?? null,
+    }));
+  } catch (err) {
+    throw toAppError(err, 'listing tickets to solve');
+  }
 }
 
 /** Tickets, newest first; optionally only some statuses. */
@@ -74,7 +105,7 @@ export async function listTickets(db: Db, filter: { statuses?: readonly TicketSt
       .where(filter.statuses?.length ? inArray(tickets.status, [...filter.statuses]) : undefined)
       .orderBy(desc(tickets.number))
       .limit(filter.limit ?? 1000);
-    return rows.map(toSummary);
+    return rows.map((row) => toSummary(row));
   } catch (err) {
     throw toAppError(err, 'listing tickets');
   }

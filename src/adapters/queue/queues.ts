@@ -61,6 +61,15 @@ export function createQueues(settings: QueueSettings): Queues {
       }));
       await withTimeout(outbound.addBulk(jobs), ENQUEUE_TIMEOUT_MS, 'queueing outgoing mail');
     },
+    // A job id still held by a finished (failed or completed) job would make the add a no-op:
+    // such a job is removed first; a waiting, delayed or active one is left alone.
+    async requeue(rowIds) {
+      for (const id of rowIds) {
+        const job = await withTimeout(outbound.getJob(`msg-${id}`), ENQUEUE_TIMEOUT_MS, 'reading a queued job');
+        if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
+      }
+      await outbox.enqueue(rowIds);
+    },
   };
   return {
     outbound,
@@ -87,13 +96,15 @@ export async function ensureSchedulers(queues: Queues, every: { reconcile: numbe
   );
 }
 
-/** Consumer side: a worker with its own blocking connection (BullMQ needs maxRetriesPerRequest: null). */
+/**
+ * Consumer side: a worker with its own blocking connection (BullMQ needs
+ * maxRetriesPerRequest: null). BullMQ does not close a connection it was
+ * given, so closing the worker closes it here.
+ */
 export function createWorker<T>(name: string, settings: QueueSettings, processor: Processor<T>, concurrency: number): Worker<T> {
-  const worker = new Worker<T>(name, processor, {
-    connection: connection(settings.redisUrl, { maxRetriesPerRequest: null }),
-    prefix: settings.prefix,
-    concurrency,
-  });
+  const redis = connection(settings.redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker<T>(name, processor, { connection: redis, prefix: settings.prefix, concurrency });
+  worker.on('closed', () => redis.disconnect());
   return worker;
 }
 
