@@ -6,6 +6,7 @@ import type { DirectIngest } from './direct-ingest.js';
 import type { CorpusResult } from './corpus.js';
 import type { BacklogResult, LatencyResult } from './daemon-runs.js';
 import type { OutboundResults } from './outbound.js';
+import type { SlaScanResult } from './sla-scan.js';
 
 export interface BenchResults {
   readonly startedAt: string;
@@ -51,6 +52,8 @@ export interface BenchResults {
   readonly latency: LatencyResult & { readonly note: string };
   /** Outgoing mail: the daemon's outbound path next to nodemailer alone (d) and BullMQ alone (e). */
   readonly outbound: OutboundResults;
+  /** The SLA scan at 10k and 100k tickets, 20 of them due: the cost follows what is due. */
+  readonly slaScan: readonly SlaScanResult[];
   readonly corpus: CorpusResult | { readonly skipped: string };
 }
 
@@ -96,6 +99,10 @@ function rows(r: BenchResults): [string, string][] {
     [`ingestMessage without IMAP (${breakdown.ingestWithoutImap.queriesPerMessage} statements/mail)`, rate(breakdown.ingestWithoutImap)],
     [`new-mail latency, ${l.samplesMs.length} probes (min / median / p95 / max)`, `${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} ms`],
     ...outboundRows(r.outbound),
+    ...r.slaScan.map((x): [string, string] => [
+      `SLA scan, ${x.tickets.toLocaleString('en')} tickets (${x.due} due)`,
+      `query ${x.queryMs} ms, whole scan ${x.scanMs} ms (${x.noticesSent} notices); ${x.planOnTickets.join(', ')}`,
+    ]),
   ];
   const c = r.corpus;
   if ('skipped' in c) out.push(['corpus', c.skipped]);

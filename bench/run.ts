@@ -19,6 +19,7 @@ import { runCorpus } from './corpus.js';
 import { runBacklog, runLatency } from './daemon-runs.js';
 import { buildCustomerMails, type BenchMail } from './mails.js';
 import { benchOutbound } from './outbound.js';
+import { benchSlaScan } from './sla-scan.js';
 import { LATENCY_NOTE, perMessage, printSummary, writeResults, type BenchResults } from './report.js';
 import { Cleanup, createBenchDatabase, errorText, imapClient, startCapture, withDeadline, writeConfig, type BenchDatabase } from './services.js';
 
@@ -71,6 +72,13 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
 
   const outbound = await benchOutbound(dovecot, OUTBOUND_MAILS, run, cleanup, step);
 
+  const slaScan = [];
+  for (const count of [10_000, 100_000]) {
+    const result = await benchSlaScan(count, 20, cleanup);
+    step(`SLA scan over ${count} tickets (20 due): query ${result.queryMs} ms, whole scan ${result.scanMs} ms, plan ${result.planOnTickets.join(', ')}`);
+    slaScan.push(result);
+  }
+
   const corpusDir = process.env.HELPDESK_CORPUS;
   const corpus = corpusDir ? await runCorpus(dovecot, db.url, db.sql, corpusDir, cleanup) : { skipped: 'HELPDESK_CORPUS not set' };
   if (corpusDir) step(`corpus done`);
@@ -89,6 +97,7 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
     breakdown: { parseMail: parse, ingestWithoutImap: direct, perMessageMs: perMessage(backlog, parse, direct, pg.roundTrip) },
     latency: { ...latency, note: LATENCY_NOTE },
     outbound,
+    slaScan,
     corpus,
   };
 }

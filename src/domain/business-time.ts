@@ -132,9 +132,17 @@ export function isBusinessTime(at: Date, cal: BusinessCalendar): boolean {
  * written. Null when it is not such a date.
  */
 export function parseLocalDateTime(text: string, timezone: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) return null;
-  const parsed = DateTime.fromISO(text, { zone: timezone, setZone: false });
-  return parsed.isValid ? parsed.toJSDate() : null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
+  if (!match) return null;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', offset] = match;
+  if (offset) {
+    const parsed = DateTime.fromISO(text, { setZone: true });
+    return parsed.isValid ? parsed.toJSDate() : null;
+  }
+  // Wall-clock time the way the calendar reads it (wallClock): in a repeated hour, its first occurrence.
+  const day = DateTime.fromObject({ year: Number(y), month: Number(mo), day: Number(d) }, { zone: timezone });
+  if (!day.isValid || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return null;
+  return new Date(wallClock(day, Number(h) * 60 + Number(mi)) + Number(sec) * 1000);
 }
 
 /**

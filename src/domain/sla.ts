@@ -77,7 +77,8 @@ function move(state: SlaState, event: SlaEvent, policy: SlaPolicy): SlaState {
     case 'agent_replied':
       return { ...state, firstRespondedAt: state.firstRespondedAt ?? event.at, waitingSince: null };
     case 'customer_replied':
-      return state.firstRespondedAt && !state.waitingSince ? { ...state, waitingSince: event.at } : state;
+      // A stopped ticket (spam, or resolved/closed not reopened) starts no clock.
+      return state.firstRespondedAt && !state.waitingSince && !state.stopped ? { ...state, waitingSince: event.at } : state;
     case 'status': {
       const stopped = STOPPED.has(event.status);
       const runs = !stopped && !policy.pauseOn.has(event.status);

@@ -67,9 +67,10 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
     if (transition.reopened) events.push({ ticketId, messageId, type: 'reopened', actor, data: { from: transition.from } });
   }
   events.push(...noteEvents(ctx, ticketId, messageId));
+  // The status first: a reopened ticket's clock runs again, then the reply starts the next-response clock.
   const sla = advanceTicketSla(ctx.config, ticket, [
-    { type: 'customer_replied', at: now },
     ...(transition.kind === 'changed' ? [{ type: 'status', status: transition.to, at: now } as const] : []),
+    { type: 'customer_replied', at: now },
   ]);
   await tx.updateTicket(ticketId, {
     now,
