@@ -124,6 +124,36 @@ describe('helpdesk start and tickets', () => {
     expect(JSON.stringify(daemon.logs)).not.toContain(DOVECOT_PASSWORD);
   });
 
+  it('changes a ticket with `tickets set` and orders the work queue by due time, then waiting time', async () => {
+    harness = await mailboxHarness();
+    const env = { DATABASE_URL: harness.db.url, IMAP_PASSWORD: DOVECOT_PASSWORD, HELPDESK_QUEUE_PREFIX: harness.queuePrefix };
+    await harness.start();
+    for (const subject of ['first', 'second', 'third']) await harness.append(buildMail({ subject }).raw);
+    const rows = await waitFor(async () => {
+      const t = await harness!.tickets();
+      return t.length === 3 ? t : null;
+    }, { what: 'three tickets' });
+    await harness.stopDaemon();
+    const [first, second, third] = rows;
+    await harness.db.sql`update tickets set resolution_due_at = now() + interval '1 hour' where id = ${first!.id}`;
+    await harness.db.sql`update tickets set first_response_due_at = now() - interval '1 minute' where id = ${third!.id}`;
+
+    const set = await runCli(['tickets', 'set', String(second!.number), '--priority', 'urgent', '--assign', 'Alice', '--config', harness.configFile], env);
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toContain('assigned, priority_changed');
+    const shown = JSON.parse((await runCli(['tickets', 'show', String(second!.number), '--json'], env)).stdout) as Record<string, unknown>;
+    expect(shown).toMatchObject({ priority: 'urgent', assignee: 'alice@example.test' });
+    const bad = await runCli(['tickets', 'set', String(second!.number), '--assign', 'nobody', '--config', harness.configFile], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no agent "nobody"');
+
+    const queue = JSON.parse((await runCli(['tickets', 'list', '--to-solve', '--json'], env)).stdout) as { number: number; slaBreached: boolean }[];
+    expect(queue.map((t) => t.number)).toEqual([third!.number, first!.number, second!.number]);
+    expect(queue.map((t) => t.slaBreached)).toEqual([true, false, false]);
+    const table = await runCli(['tickets', 'list', '--to-solve'], env);
+    expect(table.stdout).toMatch(/BREACHED/);
+  });
+
   it('keeps running and retrying, saying so, while a mailbox is unreachable', async () => {
     const port = await freePort();
     const config = await tempFile(
