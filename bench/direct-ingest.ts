@@ -13,6 +13,7 @@ import { ingestMessage, type IngestDeps } from '../src/usecases/ingest-message.j
 import { round, timed, type Timed } from './baseline.js';
 import { daemonEnvironment, pollUntil } from './services.js';
 import { extractReply } from '../src/adapters/mime/extract-reply.js';
+import { re2Test } from '../src/adapters/regex/re2.js';
 import { composeMail } from '../src/adapters/smtp/compose.js';
 
 export interface DirectIngest extends Timed {
@@ -58,6 +59,7 @@ export async function directIngest(
       outbox: { enqueue: async () => undefined, requeue: async () => undefined },
       tokenKey: Buffer.alloc(32, 1),
       extractReply,
+      regex: re2Test,
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     };
     const before = await databaseTimes(observer);

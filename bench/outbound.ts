@@ -15,6 +15,7 @@ import postgres from 'postgres';
 import { createDeliveryStore } from '../src/adapters/db/delivery-store.js';
 import * as schema from '../src/adapters/db/schema.js';
 import { createQueues, OUTBOUND_QUEUE } from '../src/adapters/queue/queues.js';
+import { TEMPLATE_KINDS } from '../src/config/templates.js';
 import { composeMail } from '../src/adapters/smtp/compose.js';
 import { threadHeaders } from '../src/domain/outbound-headers.js';
 import { formatTicketTag } from '../src/domain/subject-tag.js';
@@ -156,7 +157,7 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
       now,
       randomBytes(21),
     );
-    const notice = customerMessageNotice(ticket as TicketRecord, 'new', message.customer, message.text, []);
+    const notice = customerMessageNotice(TEMPLATE_KINDS.agentNotification, ticket as TicketRecord, 'new', message.customer, message.text, []);
     const mail: OutboundMail = {
       mailbox: MAILBOX.name,
       kind: 'notification',
@@ -167,6 +168,7 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
       replyTo: { address: replyTokenAddress(MAILBOX.address, makeReplyToken(key, ticket.number, agent.email)), name: MAILBOX.name },
       subject: `${formatTicketTag(ticket.number, '#')} ${notice.subject}`,
       text: notice.text,
+      html: null,
       inReplyTo: thread.inReplyTo,
       references: thread.references,
       headers: { 'Thread-Topic': thread.threadTopic, 'Thread-Index': thread.threadIndex, ...GENERATED_HEADERS },

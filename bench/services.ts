@@ -270,7 +270,7 @@ export async function launchDaemon(databaseUrl: string, configFile: string, logs
   };
   cleanup.add(`stop daemon (${configFile})`, stop);
   const daemon = await withDeadline(starting, 60_000, 'startDaemon (create + migrate the database, start the watchers)');
-  return { watchers: daemon.watchers, stop, environment };
+  return { watchers: daemon.watchers, reload: daemon.reload, stop, environment };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { TicketDetail, TicketSummary } from './adapters/db/ticket-queries.js';
+import type { DryRunReport } from './usecases/dry-run.js';
 
 function cut(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -69,5 +70,31 @@ export function formatTicketDetail(t: TicketDetail): string {
     const data = Object.keys(e.data).length ? ` ${JSON.stringify(e.data)}` : '';
     out.push(`  ${shortTime(e.createdAt)}  ${e.type}  by ${e.actor}${cut(data, 100)}`);
   }
+  return out.join('\n');
+}
+
+/** The plain `rules test` output. */
+export function formatDryRun(r: DryRunReport): string {
+  const c = r.classification;
+  const out = [
+    `mailbox         ${r.mailbox}`,
+    `classification  ${c.kind}${c.reasons.length ? ` (${c.reasons.join('; ')})` : ''}${c.kind === 'customer' && c.suppressAutoResponse ? ' — no automated answers' : ''}`,
+    `threading       ${r.threading.decision}${r.threading.ticket ? ` → ticket #${r.threading.ticket}` : ''}${r.threading.via ? ` via ${r.threading.via}` : ''}${r.threading.note ? ` (${r.threading.note})` : ''}`,
+    `rules run for   ${r.trigger ?? 'nothing (rules run on customer mail only)'}`,
+    '',
+    r.rules.length ? 'matching rules' : 'no rule matches',
+    ...r.rules.flatMap((m) => [`  ${m.rule}`, ...m.why.map((w) => `    because ${w}`)]),
+    '',
+    'result',
+    `  priority      ${r.result.priority}`,
+    `  department    ${r.result.department}`,
+    `  assignee      ${r.result.assignee ?? '-'}`,
+    `  tags          ${r.result.tags.join(', ') || '-'}`,
+    `  status        ${r.result.status}`,
+    `  SLA due       first response ${r.result.sla.firstResponseDueAt ?? '-'}, next response ${r.result.sla.nextResponseDueAt ?? '-'}, resolution ${r.result.sla.resolutionDueAt ?? '-'}`,
+    `  acknowledged  ${r.result.acknowledgement.send ? 'yes' : `no (${r.result.acknowledgement.reason})`}`,
+    ...(r.result.replies.length ? [`  replies       ${r.result.replies.join(', ')}`] : []),
+    ...r.result.notifications.map((n) => `  notifies      ${n.to.join(', ')} with ${n.template}`),
+  ];
   return out.join('\n');
 }

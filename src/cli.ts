@@ -5,11 +5,15 @@ import { openDatabase } from './adapters/db/client.js';
 import { listTickets, showTicket, ticketsToSolve } from './adapters/db/ticket-queries.js';
 import { createTicketStore } from './adapters/db/ticket-store.js';
 import { changeTicket } from './usecases/manage-ticket.js';
+import { dryRunRules } from './usecases/dry-run.js';
+import { parseMail } from './adapters/mime/parse-mail.js';
+import { re2Test } from './adapters/regex/re2.js';
+import { readFile } from 'node:fs/promises';
 import { isAppError } from './errors.js';
 import { createLogger } from './logging.js';
 import { loadConfigOrThrow, prepareDatabase, readEnvironment, startDaemon } from './main.js';
 import { isTicketStatus, PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from './domain/ticket.js';
-import { formatTicketDetail, formatTicketTable, formatToSolveTable } from './cli-format.js';
+import { formatDryRun, formatTicketDetail, formatTicketTable, formatToSolveTable } from './cli-format.js';
 
 const program = new Command()
   .name('helpdesk')
@@ -45,6 +49,10 @@ program
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGHUP', () => {
+      log.info({ signal: 'SIGHUP' }, 'reloading the config');
+      void daemon.reload();
+    });
   });
 
 program
@@ -156,6 +164,33 @@ tickets
       }
       console.log(opts.json ? JSON.stringify(ticket, null, 2) : formatTicketDetail(ticket));
     });
+  });
+
+const rules = program.command('rules').description('the rules in the config');
+
+rules
+  .command('test')
+  .description('what the rules would do with a mail: classification, threading, matches and why, resulting ticket; changes nothing')
+  .argument('<file>', 'a raw mail (.eml)')
+  .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
+  .option('--mailbox <name>', 'the mailbox it arrived in (default: the one it is addressed to, else the first)')
+  .option('--json', 'print JSON')
+  .action(async (file: string, opts: { config?: string; mailbox?: string; json?: boolean }) => {
+    const env = readEnvironment(opts.config);
+    const config = await loadConfigOrThrow(env);
+    const raw = await readFile(file);
+    const database = openDatabase(env.databaseUrl, { max: 1, connectTimeoutSeconds: 3 });
+    try {
+      const reachable = await database.sql`select 1`.then(() => true, () => false);
+      const report = await dryRunRules(
+        { config, parse: parseMail, regex: re2Test, store: reachable ? createTicketStore(database.db) : null, now: new Date() },
+        raw,
+        opts.mailbox,
+      );
+      console.log(opts.json ? JSON.stringify(report, null, 2) : formatDryRun(report));
+    } finally {
+      await database.close();
+    }
   });
 
 async function withDatabase(work: (db: ReturnType<typeof openDatabase>['db']) => Promise<void>): Promise<void> {

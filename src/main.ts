@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { diffConfig, isUnchanged } from './config/diff.js';
 import { formatProblem, loadConfigFile } from './config/load.js';
+import { watchConfigFile } from './config/watch.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Database } from './adapters/db/client.js';
 import { ensureDatabase, runMigrations } from './adapters/db/migrate.js';
@@ -8,6 +10,7 @@ import { createMailboxStateStore, createTicketStore } from './adapters/db/ticket
 import { MailboxWatcher } from './adapters/imap/mailbox-watcher.js';
 import { parseMail } from './adapters/mime/parse-mail.js';
 import { extractReply } from './adapters/mime/extract-reply.js';
+import { re2Test } from './adapters/regex/re2.js';
 import { createDeliveryStore } from './adapters/db/delivery-store.js';
 import { storedTokenKey } from './adapters/db/settings.js';
 import { sentFolderCopier } from './adapters/imap/sent-folder.js';
@@ -53,6 +56,8 @@ export function readEnvironment(configOption?: string): Environment {
 
 export interface Daemon {
   readonly watchers: readonly MailboxWatcher[];
+  /** Reads the config file again; a valid one applies to the next mail, an invalid one is logged and ignored. */
+  reload(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -86,12 +91,29 @@ export async function prepareDatabase(databaseUrl: string, log: Logger, shouldSt
 
 /** Starts the daemon: database, queues and their workers, then one watcher per mailbox. */
 export async function startDaemon(environment: Environment, log: Logger): Promise<Daemon> {
-  const config = await loadConfigOrThrow(environment);
+  let config = await loadConfigOrThrow(environment);
+  const current = () => config;
   await prepareDatabase(environment.databaseUrl, log);
   const database = openDatabase(environment.databaseUrl);
   const tokenKey = await resolveTokenKey(environment, database, log);
-  const outbound = startOutbound(config, environment, database, tokenKey, log);
-  const watchers = startWatchers(config, database, outbound, tokenKey, log);
+  const outbound = startOutbound(current, environment, database, tokenKey, log);
+  const watchers = startWatchers(current, database, outbound, tokenKey, log);
+  const reload = async (): Promise<boolean> => {
+    const loaded = await loadConfigFile(environment.configFile, environment.env);
+    if (!loaded.ok) {
+      log.error({ file: environment.configFile, problems: loaded.problems.map(formatProblem) }, 'config change rejected; the last good config stays in force');
+      return false;
+    }
+    const changes = diffConfig(config, loaded.config);
+    if (isUnchanged(changes)) return true;
+    config = loaded.config;
+    log.info({ file: environment.configFile, ...changes }, 'config reloaded');
+    if (changes.mailboxesChanged.length > 0) log.warn({ mailboxes: changes.mailboxesChanged }, 'mailbox connection settings take effect after a restart');
+    await outbound.reschedule();
+    if (changes.slaChanged) await outbound.recompute();
+    return true;
+  };
+  const fileWatch = watchConfigFile(environment.configFile, () => void reload());
   log.info(
     {
       mailboxes: config.mailboxes.map((m) => `${m.name} <${m.address}> ${m.imap.host}:${m.imap.port ?? (m.imap.secure ? 993 : 143)}/${m.imap.folder}`),
@@ -102,7 +124,9 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   );
   return {
     watchers,
+    reload,
     async stop() {
+      fileWatch.close();
       await Promise.all(watchers.map((w) => w.stop()));
       await outbound.stop();
       await database.close();
@@ -123,19 +147,23 @@ async function resolveTokenKey(environment: Environment, database: Database, log
 
 interface Outbound {
   readonly outbox: OutboxQueue;
+  /** Schedules the maintenance jobs at the config's current intervals. */
+  reschedule(): Promise<void>;
+  /** Recomputes SLA due times for the config now in force. */
+  recompute(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** The outbound queue, its worker, and the reconciler schedule (re-ensured periodically: a flushed Redis loses it). */
-function startOutbound(config: Config, environment: Environment, database: Database, tokenKey: Buffer, log: Logger): Outbound {
+function startOutbound(config: () => Config, environment: Environment, database: Database, tokenKey: Buffer, log: Logger): Outbound {
   const settings = {
     redisUrl: environment.redisUrl,
     prefix: environment.queuePrefix,
-    attempts: config.outbound.maxAttempts,
-    retryDelayMs: config.outbound.retryDelay,
+    attempts: config().outbound.maxAttempts,
+    retryDelayMs: config().outbound.retryDelay,
   };
   const queues = createQueues(settings);
-  const mailer = createMailer(() => config);
+  const mailer = createMailer(config);
   const deps: SendDeps & ScheduleDeps = {
     schedule: createScheduleStore(database.db),
     delivery: createDeliveryStore(database.db),
@@ -143,14 +171,19 @@ function startOutbound(config: Config, environment: Environment, database: Datab
     mailer,
     compose: composeMail,
     outbox: queues.outbox,
-    copyToSent: sentFolderCopier(() => config),
-    config: () => config,
+    copyToSent: sentFolderCopier(config),
+    config,
     now: () => new Date(),
     tokenKey,
     log,
   };
-  // Due times follow the SLA config: recompute them in the background if it changed since the last start.
-  void recomputeDueTimes(deps).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not recompute SLA due times; they will follow on the next change'));
+  // Due times follow the SLA config: recompute them in the background if it changed since they were computed.
+  const recompute = () =>
+    recomputeDueTimes(deps).then(
+      () => undefined,
+      (err: Error) => log.warn({ error: { message: err.message } }, 'could not recompute SLA due times; they will follow on the next change'),
+    );
+  void recompute();
   const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
   const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
   let lastWorkerError = 0;
@@ -164,13 +197,15 @@ function startOutbound(config: Config, environment: Environment, database: Datab
   }
   sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
   maintenance.on('failed', (job, err) => log.error({ job: job?.name, error: { message: err.message } }, 'scheduled job failed; it runs again at its next time'));
-  const every = { reconcile: config.outbound.reconcileEvery, slaScan: config.schedules.slaScanEvery, autoClose: config.schedules.autoCloseEvery };
+  const every = () => ({ reconcile: config().outbound.reconcileEvery, slaScan: config().schedules.slaScanEvery, autoClose: config().schedules.autoCloseEvery });
   const schedule = () =>
-    ensureSchedulers(queues, every).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not schedule the maintenance jobs; will retry'));
+    ensureSchedulers(queues, every()).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not schedule the maintenance jobs; will retry'));
   void schedule();
-  const timer = setInterval(schedule, Math.max(Math.min(every.reconcile, every.slaScan, every.autoClose), 1_000));
+  const timer = setInterval(schedule, Math.max(Math.min(...Object.values(every())), 1_000));
   return {
     outbox: queues.outbox,
+    reschedule: schedule,
+    recompute,
     async stop() {
       clearInterval(timer);
       // Let jobs in progress finish, but never hang a shutdown on an absent Redis.
@@ -182,20 +217,21 @@ function startOutbound(config: Config, environment: Environment, database: Datab
   };
 }
 
-function startWatchers(config: Config, database: Database, outbound: Outbound, tokenKey: Buffer, log: Logger): MailboxWatcher[] {
+function startWatchers(config: () => Config, database: Database, outbound: Outbound, tokenKey: Buffer, log: Logger): MailboxWatcher[] {
   const deps: IngestDeps = {
     store: createTicketStore(database.db),
-    config: () => config,
+    config,
     now: () => new Date(),
     parse: parseMail,
     compose: composeMail,
     outbox: outbound.outbox,
     tokenKey,
     extractReply,
+    regex: re2Test,
     log,
   };
   const state = createMailboxStateStore(database.db);
-  return config.mailboxes.map((mailbox) => {
+  return config().mailboxes.map((mailbox) => {
     const failures = new Map<number, number>();
     const watcher = new MailboxWatcher({
       mailbox,
@@ -206,7 +242,7 @@ function startWatchers(config: Config, database: Database, outbound: Outbound, t
           state,
           ingest: (mail) => ingestMessage(deps, mail),
           log,
-          maxMessageBytes: config.limits.maxMessageBytes,
+          maxMessageBytes: config().limits.maxMessageBytes,
           failures,
         }),
     });

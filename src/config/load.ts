@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { resolveTemplates } from './resolve-templates.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One problem in a config file, located for a human. */
@@ -36,7 +39,12 @@ const ONLY_ENV_REF = /^\$⁅[A-Za-z_][A-Za-z0-9_]*⁆$/;
  * the environment. Reports every problem at once, each with line, column and key.
  * `${VAR}` in a value is replaced from `env`; secrets must be written that way.
  */
-export function parseConfig(text: string, file: string, env: Readonly<Record<string, string | undefined>>): LoadResult {
+export function parseConfig(
+  text: string,
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(resolvePath(dirname(file), path), 'utf8'),
+): LoadResult {
   const lines = new LineCounter();
   const marked = text.replace(ENV_REF_IN_TEXT, '$$⁅$1⁆');
   const doc = parseDocument(marked, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -58,11 +66,25 @@ export function parseConfig(text: string, file: string, env: Readonly<Record<str
       problems.push(problem);
     }
   }
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.column - b.column);
-    return { ok: false, problems };
+  if (problems.length === 0 && parsed.success) {
+    const resolved = resolveTemplates(parsed.data, readFile, (path, message) => {
+      const node = locate(doc, path);
+      problems.push(at(node?.range?.[0], keyPathText(path), message));
+    });
+    if (problems.length === 0) return { ok: true, config: deepFreeze(resolved) };
   }
-  return { ok: true, config: deepFreeze(parsed.data!) };
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ok: false, problems };
+}
+
+/** The nearest existing node on a key path (for a problem found after validation). */
+function locate(doc: Document, path: readonly PropertyKey[]): Node | null {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const sub = path.slice(0, depth);
+    const node = (sub.length === 0 ? doc.contents : doc.getIn(sub as unknown[], true)) as Node | null | undefined;
+    if (node && node.range) return node;
+  }
+  return null;
 }
 
 /** Reads and validates a config file; a missing or unreadable file is a located problem too. */

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
 import { parseHoursRange } from '../domain/business-time.js';
-import { TICKET_PLACEHOLDERS, unknownPlaceholders } from '../domain/template.js';
+import type { Rule } from '../domain/rules.js';
+import { ruleSchema } from './rules.js';
+import { templateSchema, type MailTemplate } from './templates.js';
 import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
 
 /** A duration such as `30s`, `15m`, `4d`; parsed to milliseconds. */
@@ -120,42 +122,8 @@ const slaSchema = z.strictObject({
   notify: z.array(notifyTarget).default(['assignee']),
 });
 
-/** A mail template: `{{ placeholder }}` only (see domain/template.ts). */
-const template = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .superRefine((text, ctx) => {
-      for (const name of unknownPlaceholders(text, TICKET_PLACEHOLDERS)) {
-        ctx.addIssue({ code: 'custom', message: `unknown placeholder {{${name}}}: use ${TICKET_PLACEHOLDERS.join(', ')}` });
-      }
-    });
-
-const DEFAULT_ACK_TEXT = `Hello {{customer.name}},
-
-we have received your message and opened ticket {{ticket.tag}}: "{{ticket.subject}}".
-An agent will answer soon. Replies to this mail are added to the ticket.
-
-This is an automatic message.`;
-
-const DEFAULT_CLOSE_TEXT = `Hello {{customer.name}},
-
-we have not heard back from you, so ticket {{ticket.tag}} "{{ticket.subject}}" is now closed.
-If you still need help, just reply to this mail and it opens again.
-
-This is an automatic message.`;
-
-const DEFAULT_CLOSE_WARNING_TEXT = `Hello {{customer.name}},
-
-ticket {{ticket.tag}} "{{ticket.subject}}" is waiting for your reply. Unless you reply,
-it will be closed soon.
-
-This is an automatic message.`;
-
 const autoAcknowledgeSchema = z.strictObject({
   enabled: z.boolean().default(true),
-  subject: template('Re: {{ticket.subject}}'),
-  text: template(DEFAULT_ACK_TEXT),
   /** Automated mails (acknowledgements, notices) per recipient address and per ticket within `window`. */
   limits: z
     .strictObject({
@@ -177,12 +145,6 @@ const outboundSchema = z.strictObject({
   stuckAfter: duration.prefault('10m'),
 });
 
-const ruleSchema = z.strictObject({
-  name: z.string().min(1),
-  on: z.array(z.enum(['new', 'customerReply'])).optional(),
-  when: z.record(z.string(), z.unknown()),
-  then: z.record(z.string(), z.unknown()),
-});
 
 export const configSchema = z
   .strictObject({
@@ -205,9 +167,6 @@ export const configSchema = z
         businessDays: z.boolean().default(false),
         /** Send the customer a "will close unless you reply" notice this long before closing. */
         warnBefore: duration.optional(),
-        subject: template('Re: {{ticket.subject}}'),
-        text: template(DEFAULT_CLOSE_TEXT),
-        warningText: template(DEFAULT_CLOSE_WARNING_TEXT),
       })
       .prefault({}),
     reopenWindow: duration.prefault('30d'),
@@ -226,6 +185,8 @@ export const configSchema = z
         maxAttachmentBytes: byteSize.prefault('25MB'),
       })
       .prefault({}),
+    /** Mail templates by name: the built-in kinds (acknowledgement, agentNotification, slaWarning, slaBreach, autoClose, autoCloseWarning) and any a rule names. */
+    templates: z.record(z.string().regex(/^[\w-]+$/, 'template names are letters, digits, - and _'), templateSchema).default({}),
     rules: z.array(ruleSchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -249,6 +210,10 @@ function unique(values: string[], path: (string | number)[], key: string, ctx: z
   });
 }
 
-export type Config = z.output<typeof configSchema>;
+/** The validated config; `templates` holds every template resolved (files read, defaults for the built-in kinds). */
+export type Config = Omit<z.output<typeof configSchema>, 'templates' | 'rules'> & {
+  readonly templates: Readonly<Record<string, MailTemplate>>;
+  readonly rules: readonly Rule[];
+};
 export type MailboxConfig = Config['mailboxes'][number];
 export type AgentConfig = Config['agents'][number];

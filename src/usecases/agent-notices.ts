@@ -1,4 +1,5 @@
 import type { AgentCommand } from '../domain/agent-commands.js';
+import { renderTemplate } from '../domain/template.js';
 import { displayAddress } from './ingest-context.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 import type { TicketRecord } from './ports.js';
@@ -30,28 +31,36 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** New ticket or customer reply: who wrote, what, and how to answer. */
+/**
+ * New ticket or customer reply, from the `agentNotification` template (who
+ * wrote, what, the attachments), then how to answer — always, whatever the template says.
+ */
 export function customerMessageNotice(
+  template: { readonly subject: string; readonly text: string },
   ticket: TicketRecord,
   kind: 'new' | 'reply',
   from: MailAddress | null,
   text: string,
   attachments: readonly ParsedAttachment[],
 ): { subject: string; text: string } {
-  const who = from ? displayAddress(from) : 'an unknown sender';
+  const vars = {
+    'ticket.number': ticket.number,
+    'ticket.subject': ticket.subject,
+    'ticket.status': ticket.status,
+    'ticket.priority': ticket.priority,
+    'ticket.department': ticket.department,
+    'ticket.assignee': ticket.assignee ?? '',
+    'customer.name': from?.name || from?.address || '',
+    'customer.email': from?.address ?? '',
+    'mailbox.name': ticket.mailbox,
+    'notice.kind': kind === 'new' ? 'New ticket' : 'Customer replied',
+    'message.from': from ? displayAddress(from) : 'an unknown sender',
+    'message.text': text.trim() || '(no text)',
+    'message.attachments': attachmentLines(attachments).join('\n'),
+  };
   return {
-    subject: `${kind === 'new' ? 'New ticket' : 'Customer replied'}: ${ticket.subject}`,
-    text: [
-      summary(ticket),
-      `From: ${who}`,
-      `Subject: ${ticket.subject}`,
-      '',
-      text.trim() || '(no text)',
-      ...attachmentLines(attachments),
-      '',
-      '-- ',
-      HOW_TO_REPLY,
-    ].join('\n'),
+    subject: renderTemplate(template.subject, vars),
+    text: [renderTemplate(template.text, vars).trimEnd(), '', '-- ', HOW_TO_REPLY].join('\n'),
   };
 }
 

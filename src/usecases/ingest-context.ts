@@ -1,5 +1,6 @@
 import { normalizeAddress } from '../domain/address.js';
 import type { Classification, InboundKind } from '../domain/classify.js';
+import type { RegexTest } from '../domain/rules.js';
 import type { ThreadVia } from '../domain/threading.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { Config, MailboxConfig } from '../config/schema.js';
@@ -18,6 +19,8 @@ export interface IngestDeps {
   readonly tokenKey: Buffer;
   /** The new text of a reply: quoted history and signature removed. */
   readonly extractReply: (text: string) => string;
+  /** The RE2 engine rule patterns run on. */
+  readonly regex: RegexTest;
   readonly log: Logger;
 }
 

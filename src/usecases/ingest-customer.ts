@@ -7,6 +7,7 @@ import { actorOf, internalAddresses, noteEvents, resultOf, storeMessage, type Co
 import { acknowledge, agentsFor, notifyAgent } from './outbound-mail.js';
 import type { NewEvent, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
+import { applyRules } from './apply-rules.js';
 import { newSlaState } from '../domain/sla.js';
 
 /** A customer mail that starts a ticket (or continues a closed one after the reopen window). */
@@ -37,12 +38,13 @@ export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null):
   if (linkedFrom) {
     events.push({ ticketId: linkedFrom.id, type: 'followed_up', actor: actorOf(ctx), data: { newTicket: ticket.number } });
   }
-  const notAcknowledged = await acknowledge(ctx, ticket, requester);
-  if (notAcknowledged && ctx.config.autoAcknowledge.enabled) {
-    events.push({ ticketId: ticket.id, messageId, type: 'auto_ack_skipped', actor: 'system', data: { reason: notAcknowledged } });
-  }
-  await notifyAgents(ctx, ticket, 'new');
   await tx.insertEvents(events, now);
+  const ruled = await applyRules(ctx, ticket, 'new');
+  const notAcknowledged = ruled.acknowledge ? await acknowledge(ctx, ruled.ticket, requester) : 'a rule turned the acknowledgement off';
+  if (notAcknowledged && ctx.config.autoAcknowledge.enabled) {
+    await tx.insertEvents([{ ticketId: ticket.id, messageId, type: 'auto_ack_skipped', actor: 'system', data: { reason: notAcknowledged } }], now);
+  }
+  if (ruled.ticket.status !== 'spam') await notifyAgents(ctx, ruled.ticket, 'new');
   return resultOf(ctx, 'created', ticket.number, null);
 }
 
@@ -79,15 +81,17 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
     sla,
     ...(transition.kind === 'changed' ? { status: transition.to, closedAt: null, postponedUntil: null } : {}),
   });
-  const current = transition.kind === 'changed' ? { ...ticket, status: transition.to } : ticket;
-  if (current.status !== 'spam') await notifyAgents(ctx, current, 'reply');
   await tx.insertEvents(events, now);
+  const changed = transition.kind === 'changed' ? { ...ticket, status: transition.to, sla } : { ...ticket, sla };
+  const { ticket: current } = await applyRules(ctx, changed, 'customerReply');
+  if (current.status !== 'spam') await notifyAgents(ctx, current, 'reply');
   return resultOf(ctx, 'appended', ticket.number, via);
 }
 
 async function notifyAgents(ctx: Context, ticket: TicketRecord, kind: 'new' | 'reply'): Promise<void> {
   if (!ctx.config.notifications.enabled) return;
-  const notice = customerMessageNotice(ticket, kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments);
+  const template = ctx.config.templates['agentNotification']!;
+  const notice = customerMessageNotice(template, ticket, kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments);
   for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
 }
 

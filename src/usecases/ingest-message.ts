@@ -68,13 +68,14 @@ async function enqueueAfterCommit(deps: IngestDeps, ids: readonly number[]): Pro
   }
 }
 
-function agentOf(config: Config, from: string | null): AgentConfig | null {
+export function agentOf(config: Config, from: string | null): AgentConfig | null {
   if (!from) return null;
   const address = normalizeAddress(from);
   return config.agents.find((a) => a.email === address) ?? null;
 }
 
-async function decideThread(ctx: Context, agent: AgentConfig | null): Promise<ThreadDecision> {
+/** Threading in DESIGN.md's order, from what the store knows. Reads only. */
+export async function decideThread(ctx: Context, agent: AgentConfig | null): Promise<ThreadDecision> {
   const { tx, parsed, config } = ctx;
   if (await tx.isKnownMessage(parsed.messageId, ctx.rawSha256)) return { kind: 'duplicate' };
   // A bounce names the message it returns: that id is its strongest thread signal.

@@ -33,6 +33,7 @@ export interface MailSpec {
   /** Overrides the thread's `Re: <subject> [#N]`. */
   readonly subject?: string;
   readonly text: string;
+  readonly html?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly attachments?: readonly OutboundAttachment[];
   readonly agentEmail?: string | null;
@@ -89,6 +90,7 @@ async function queueMail(
     replyTo: spec.replyTo ? safeAddress(spec.replyTo) : null,
     subject: headerSafe(spec.subject ?? headers?.subject ?? ''),
     text: spec.text,
+    html: spec.html ?? null,
     inReplyTo: headers?.inReplyTo ?? null,
     references: headers?.references ?? [],
     headers: {
@@ -120,6 +122,7 @@ export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: Mai
     'ticket.status': ticket.status,
     'ticket.priority': ticket.priority,
     'ticket.department': ticket.department,
+    'ticket.assignee': ticket.assignee ?? '',
     'customer.name': customer?.name || customer?.address || 'there',
     'customer.email': customer?.address ?? '',
     'mailbox.name': mailbox.name,
@@ -127,11 +130,22 @@ export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: Mai
   };
 }
 
-/** A templated subject that always carries the ticket tag (replies must thread). */
-export function taggedSubject(template: string, vars: TemplateVars): string {
-  const subject = renderTemplate(template, vars);
-  const tag = String(vars['ticket.tag']);
-  return subject.includes(tag) ? subject : `${subject} ${tag}`;
+/**
+ * Renders a named template (config `templates:`). The subject always carries
+ * the ticket tag, so replies thread; HTML gets its values escaped.
+ */
+export function renderNamed(config: Config, name: string, vars: TemplateVars): { subject: string; text: string; html?: string } {
+  const template = config.templates[name];
+  if (!template) throw new Error(`no template "${name}"`);
+  const subject = renderTemplate(template.subject, vars);
+  const tag = vars['ticket.tag'] === undefined ? '' : String(vars['ticket.tag']);
+  const html = template.html ? renderTemplate(template.html, escapeHtmlVars(vars)) : undefined;
+  return { subject: !tag || subject.includes(tag) ? subject : `${subject} ${tag}`, text: renderTemplate(template.text, vars), ...(html ? { html } : {}) };
+}
+
+function escapeHtmlVars(vars: TemplateVars): TemplateVars {
+  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === null || v === undefined ? v : escape(String(v))]));
 }
 
 /** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
@@ -150,13 +164,12 @@ export async function acknowledge(ctx: MailContext & { readonly classification: 
   });
   if (!decision.send) return decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  const vars = ticketVars(ctx, ticket, requester);
+  const mail = renderNamed(ctx.config, 'acknowledgement', ticketVars(ctx, ticket, requester));
   await queueTicketMail(ctx, ticket, {
     kind: 'auto_ack',
     from: { address: mailbox.address, name: mailbox.name },
     to: [requester],
-    subject: taggedSubject(settings.subject, vars),
-    text: renderTemplate(settings.text, vars),
+    ...mail,
     headers: AUTO_HEADERS,
   });
   await ctx.tx.recordAutoResponse(recipient, ticket.id, 'auto_ack', ctx.now);

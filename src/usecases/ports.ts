@@ -54,6 +54,7 @@ export interface TicketPatch {
   readonly lastCustomerMessageAt?: Date;
   readonly lastAgentReplyAt?: Date;
   readonly priority?: Priority;
+  readonly department?: string;
   readonly assignee?: string | null;
   readonly tags?: readonly string[];
   readonly postponedUntil?: Date | null;
@@ -112,6 +113,8 @@ export interface OutboundMail {
   readonly replyTo: MailAddress | null;
   readonly subject: string;
   readonly text: string;
+  /** An HTML alternative, when the template has one. */
+  readonly html: string | null;
   readonly inReplyTo: string | null;
   readonly references: readonly string[];
   /** Extra headers (Auto-Submitted, Thread-Topic, Thread-Index…), already header-safe. */
@@ -186,6 +189,10 @@ export interface IngestTx {
   markCloseWarned(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, now: Date): Promise<boolean>;
   wakePostponed(ticketId: number, sla: SlaState, now: Date): Promise<boolean>;
   requester(ticketId: number): Promise<MailAddress>;
+  /** The assignee of the department's most recently assigned ticket (round-robin). */
+  lastAssignee(department: string): Promise<string | null>;
+  /** Tickets not yet resolved per assignee (least-open). */
+  openTicketCounts(assignees: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** What the scheduled jobs look for; every query reads only tickets that are due (indexes on the due times). */

@@ -3,9 +3,8 @@ import { isMailSystemSender, isNoReplySender, normalizeAddress } from '../domain
 import { addBusinessDays } from '../domain/business-time.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
 import { slaAlert, type SlaMetric } from '../domain/sla.js';
-import { renderTemplate } from '../domain/template.js';
 import type { Config } from '../config/schema.js';
-import { agentsFor, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, taggedSubject, ticketVars, type MailContext } from './outbound-mail.js';
+import { agentsFor, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, Logger, OutboxQueue, ScheduleStore, TicketRecord, TicketStore } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -74,13 +73,8 @@ function slaTargets(config: Config, ticket: TicketRecord): string[] {
 }
 
 async function sendSlaNotice(ctx: MailContext, ticket: TicketRecord, target: string, kind: 'warning' | 'breach', metric: SlaMetric, dueAt: Date): Promise<void> {
-  const what = METRIC_NAMES[metric];
-  const subject = kind === 'breach' ? `SLA breached (${what}): ${ticket.subject}` : `SLA due soon (${what}): ${ticket.subject}`;
-  const text = [
-    `Ticket ${ticket.number} · status ${ticket.status} · priority ${ticket.priority} · department ${ticket.department}`,
-    '',
-    kind === 'breach' ? `The ${what} target passed at ${dueAt.toISOString()}.` : `The ${what} target passes at ${dueAt.toISOString()}.`,
-  ].join('\n');
+  const vars = { ...ticketVars(ctx, ticket, null), 'sla.metric': METRIC_NAMES[metric], 'sla.dueAt': dueAt.toISOString() };
+  const { subject, text } = renderNamed(ctx.config, kind === 'breach' ? 'slaBreach' : 'slaWarning', { ...vars, 'ticket.tag': undefined });
   const agent = ctx.config.agents.find((a) => a.email === target);
   if (agent) {
     await notifyAgent(ctx, ticket, agent, subject, text);
@@ -147,7 +141,7 @@ export async function autoClose(deps: ScheduleDeps): Promise<{ closed: number; w
         ],
         ctx.now,
       );
-      if (ctx.config.autoClose.notifyCustomer) await noticeCustomer(ctx, { ...ticket, status: 'closed' }, ctx.config.autoClose.text, 'auto_close');
+      if (ctx.config.autoClose.notifyCustomer) await noticeCustomer(ctx, { ...ticket, status: 'closed' }, 'autoClose', 'auto_close');
       counts.closed++;
     });
   }
@@ -158,7 +152,7 @@ export async function autoClose(deps: ScheduleDeps): Promise<{ closed: number; w
         if (!(await ctx.tx.markCloseWarned(idle.ticketId, statuses, idle.lastActivityAt, ctx.now))) return;
         const ticket = await ctx.tx.ticketById(idle.ticketId);
         await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'auto_close_warned', actor: 'system', data: {} }], ctx.now);
-        await noticeCustomer(ctx, ticket, ctx.config.autoClose.warningText, 'auto_close_warning');
+        await noticeCustomer(ctx, ticket, 'autoCloseWarning', 'auto_close_warning');
         counts.warned++;
       });
     }
@@ -173,7 +167,7 @@ function idleLongEnough(config: Config, since: Date, ms: number, now: Date): boo
 }
 
 /** An automated notice to the requester, within I7: never to no-reply or mail-system senders, within the rate limits. */
-async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, text: string, kind: string): Promise<void> {
+async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, template: 'autoClose' | 'autoCloseWarning', kind: string): Promise<void> {
   const requester = await ctx.tx.requester(ticket.id);
   const address = normalizeAddress(requester.address);
   const limits = ctx.config.autoAcknowledge.limits;
@@ -191,13 +185,11 @@ async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, text: stri
     return;
   }
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  const vars = ticketVars(ctx, ticket, requester);
   await queueTicketMail(ctx, ticket, {
     kind: 'auto_ack',
     from: { address: mailbox.address, name: mailbox.name },
     to: [requester],
-    subject: taggedSubject(ctx.config.autoClose.subject, vars),
-    text: renderTemplate(text, vars),
+    ...renderNamed(ctx.config, template, ticketVars(ctx, ticket, requester)),
     headers: GENERATED_HEADERS,
   });
   await ctx.tx.recordAutoResponse(address, ticket.id, kind, ctx.now);

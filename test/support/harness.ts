@@ -75,6 +75,8 @@ export interface HarnessOptions {
   imapExtra?: string;
   /** Extra mailbox keys, as YAML lines (e.g. `defaultPriority: urgent`). */
   mailboxExtra?: string;
+  /** The `agents:` block instead of the default (Alice, general). */
+  agents?: string;
   folder?: string;
   /** Redis to use instead of the shared one (e.g. a private server a test flushes). */
   redisUrl?: string;
@@ -102,8 +104,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       ...(options.mailboxExtra ? [`    ${options.mailboxExtra}`] : []),
       `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
       `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }`,
-      'agents:',
-      '  - { name: Alice, email: alice@example.test, departments: [general] }',
+      options.agents ?? ['agents:', '  - { name: Alice, email: alice@example.test, departments: [general] }'].join('\n'),
       options.extraConfig ?? '',
     ].join('\n'),
   );

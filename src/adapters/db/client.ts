@@ -12,11 +12,11 @@ export interface Database {
 }
 
 /** Opens a pool. Nothing connects until the first query. */
-export function openDatabase(url: string, options: { max?: number } = {}): Database {
+export function openDatabase(url: string, options: { max?: number; connectTimeoutSeconds?: number } = {}): Database {
   const sql = postgres(url, {
     max: options.max ?? 10,
     onnotice: () => {},
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
     idle_timeout: 60,
     connection: { application_name: 'helpdesk' },
   });

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { MailAddress } from '../../usecases/parsed-mail.js';
 import type {
   IngestTx,
@@ -101,6 +101,7 @@ function ingestTx(tx: Tx): IngestTx {
           ...(patch.lastCustomerMessageAt !== undefined ? { lastCustomerMessageAt: patch.lastCustomerMessageAt } : {}),
           ...(patch.lastAgentReplyAt !== undefined ? { lastAgentReplyAt: patch.lastAgentReplyAt } : {}),
           ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+          ...(patch.department !== undefined ? { department: patch.department } : {}),
           ...(patch.assignee !== undefined ? { assignee: patch.assignee } : {}),
           ...(patch.tags !== undefined ? { tags: [...patch.tags] } : {}),
           ...(patch.postponedUntil !== undefined ? { postponedUntil: patch.postponedUntil } : {}),
@@ -123,6 +124,26 @@ function ingestTx(tx: Tx): IngestTx {
 
     insertMessage: (message) => insertMessage(tx, message),
     ...outboxTx(tx),
+
+    async lastAssignee(department) {
+      const [row] = await tx
+        .select({ assignee: tickets.assignee })
+        .from(tickets)
+        .where(and(eq(tickets.department, department), sql`${tickets.assignee} is not null`))
+        .orderBy(desc(tickets.id))
+        .limit(1);
+      return row?.assignee ?? null;
+    },
+
+    async openTicketCounts(assignees) {
+      if (assignees.length === 0) return new Map();
+      const rows = await tx
+        .select({ assignee: tickets.assignee, n: sql<number>`count(*)::int` })
+        .from(tickets)
+        .where(and(inArray(tickets.assignee, [...assignees]), inArray(tickets.status, ['new', 'open', 'answered', 'postponed'])))
+        .groupBy(tickets.assignee);
+      return new Map(rows.map((r) => [r.assignee!, r.n]));
+    },
     ...scheduleTx(tx),
 
     async insertEvents(list: readonly NewEvent[], now) {

@@ -12,6 +12,7 @@ export const composeMail: ComposeMail = (mail: OutboundMail) => {
     replyTo: mail.replyTo ?? undefined,
     subject: mail.subject,
     text: mail.text,
+    html: mail.html ?? undefined,
     inReplyTo: mail.inReplyTo ? `<${mail.inReplyTo}>` : undefined,
     references: mail.references.length > 0 ? mail.references.map((id) => `<${id}>`) : undefined,
     headers: { ...mail.headers },

@@ -1,0 +1,81 @@
+import type { z } from 'zod';
+import type { Rule } from '../domain/rules.js';
+import type { configSchema, Config } from './schema.js';
+import { placeholderProblems, RULE_PLACEHOLDERS, TEMPLATE_KINDS, type MailTemplate, type TemplateInput, type TemplateKind } from './templates.js';
+
+type Parsed = z.output<typeof configSchema>;
+type Report = (path: readonly PropertyKey[], message: string) => void;
+
+const ROUTING = new Set(['round-robin', 'least-open']);
+
+/**
+ * Turns the parsed config into the final one: template files read, built-in
+ * kinds filled with defaults, unknown placeholders reported, every template a
+ * rule uses registered by name (inline ones as `rule:<n>:reply|notify`), and
+ * every name a rule refers to (template, agent) checked.
+ */
+export function resolveTemplates(parsed: Parsed, readFile: (path: string) => string, report: Report): Config {
+  const templates: Record<string, MailTemplate> = {};
+  const read = (input: TemplateInput, path: readonly PropertyKey[]): Partial<MailTemplate> => {
+    const load = (file: string, key: string) => {
+      try {
+        return readFile(file);
+      } catch (err) {
+        report([...path, key], `cannot read template file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        return '';
+      }
+    };
+    return {
+      ...(input.subject !== undefined ? { subject: input.subject } : {}),
+      text: input.file !== undefined ? load(input.file, 'file') : input.text,
+      ...(input.htmlFile !== undefined ? { html: load(input.htmlFile, 'htmlFile') } : input.html !== undefined ? { html: input.html } : {}),
+    };
+  };
+  const check = (template: Partial<MailTemplate>, allowed: readonly string[], path: readonly PropertyKey[]) => {
+    for (const problem of placeholderProblems(template, allowed)) report(path, problem);
+  };
+
+  for (const [kind, spec] of Object.entries(TEMPLATE_KINDS) as [TemplateKind, (typeof TEMPLATE_KINDS)[TemplateKind]][]) {
+    const given = parsed.templates[kind];
+    const part = given ? read(given, ['templates', kind]) : {};
+    const template = { subject: part.subject ?? spec.subject, text: part.text ?? spec.text, ...(part.html ? { html: part.html } : {}) };
+    if (given) check(template, spec.placeholders, ['templates', kind]);
+    templates[kind] = template;
+  }
+  for (const [name, given] of Object.entries(parsed.templates)) {
+    if (name in TEMPLATE_KINDS) continue;
+    const part = read(given, ['templates', name]);
+    const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
+    check(template, RULE_PLACEHOLDERS, ['templates', name]);
+    templates[name] = template;
+  }
+
+  const agents = new Set(parsed.agents.flatMap((a) => [a.email, a.name.toLowerCase()]));
+  const rules = parsed.rules.map((rule, index) => {
+    const then = { ...rule.then };
+    const register = (ref: string | TemplateInput, slot: 'reply' | 'notify', path: readonly PropertyKey[]): string => {
+      if (typeof ref === 'string') {
+        if (!(ref in templates)) report(path, `no template named "${ref}" under templates:`);
+        return ref;
+      }
+      const name = `rule:${index}:${slot}`;
+      const part = read(ref, path);
+      const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
+      check(template, RULE_PLACEHOLDERS, path);
+      templates[name] = template;
+      return name;
+    };
+    if (then.reply !== undefined) then.reply = register(then.reply, 'reply', ['rules', index, 'then', 'reply']);
+    if (then.notify !== undefined) then.notify = { ...then.notify, template: register(then.notify.template, 'notify', ['rules', index, 'then', 'notify', 'template']) };
+    if (then.assign !== undefined && !ROUTING.has(then.assign) && !agents.has(then.assign.toLowerCase())) {
+      report(['rules', index, 'then', 'assign'], `no agent "${then.assign}": name a configured agent (name or email), round-robin or least-open`);
+    }
+    return { ...rule, then } as Rule;
+  });
+  const names = new Map<string, number>();
+  parsed.rules.forEach((rule, index) => {
+    if (names.has(rule.name)) report(['rules', index, 'name'], `duplicate rule name "${rule.name}"`);
+    names.set(rule.name, index);
+  });
+  return { ...parsed, rules, templates };
+}
