@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { resolveTemplates } from './resolve-templates.js';
+import { referenceProblems, resolveTemplates } from './resolve-templates.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One problem in a config file, located for a human. */
@@ -60,11 +60,20 @@ export function parseConfig(
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     const seen = new Set(problems.map((p) => p.key));
-    for (const problem of parsed.error.issues.flatMap((issue) => locateIssue(doc, issue, at))) {
+    // An object with a misspelt key also fails its "give at least one of…" check: the typo is the problem.
+    const misspelt = new Set(parsed.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => keyPathText(i.path as PropertyKey[])));
+    const issues = parsed.error.issues.filter((i) => !(i.code === 'custom' && misspelt.has(keyPathText(i.path as PropertyKey[]))));
+    for (const problem of issues.flatMap((issue) => locateIssue(doc, issue, at))) {
       if (seen.has(problem.key)) continue; // one problem per key: the first says it best
       seen.add(problem.key);
       problems.push(problem);
     }
+    referenceProblems(doc.toJS(), (path, message) => {
+      const key = keyPathText(path);
+      if (seen.has(key)) return;
+      seen.add(key);
+      problems.push(at(locate(doc, path)?.range?.[0], key, message));
+    });
   }
   if (problems.length === 0 && parsed.success) {
     const resolved = resolveTemplates(parsed.data, readFile, (path, message) => {
@@ -145,6 +154,12 @@ function keyPathText(path: readonly PropertyKey[]): string {
 
 function locateIssue(doc: Document, issue: z.core.$ZodIssue, at: Locate): ConfigProblem[] {
   const path = issue.path as PropertyKey[];
+  if (issue.code === 'invalid_key') {
+    // A record key that fails its own check: its message says what a key must look like.
+    const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message ?? issue.message;
+    const keyNode = findKeyNode(doc, path.slice(0, -1), String(path.at(-1)));
+    return [at(keyNode?.range?.[0], keyPathText(path), inner)];
+  }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const node = doc.getIn([...path, key] as unknown[], true) as Node | undefined;

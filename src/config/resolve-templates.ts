@@ -31,22 +31,31 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
       ...(input.htmlFile !== undefined ? { html: load(input.htmlFile, 'htmlFile') } : input.html !== undefined ? { html: input.html } : {}),
     };
   };
-  const check = (template: Partial<MailTemplate>, allowed: readonly string[], path: readonly PropertyKey[]) => {
-    for (const problem of placeholderProblems(template, allowed)) report(path, problem);
+  /** Each part checked on its own, so a problem points at the text that holds it. */
+  const check = (template: Partial<MailTemplate>, allowed: readonly string[], path: readonly PropertyKey[], given?: TemplateInput) => {
+    const reported = new Set<string>();
+    for (const part of ['subject', 'text', 'html'] as const) {
+      const key = part === 'text' && given?.file !== undefined ? 'file' : part === 'html' && given?.htmlFile !== undefined ? 'htmlFile' : part;
+      for (const problem of placeholderProblems({ [part]: template[part] }, allowed)) {
+        if (reported.has(problem)) continue; // each unknown placeholder once, where it first appears
+        reported.add(problem);
+        report(given?.[key as keyof TemplateInput] !== undefined ? [...path, key] : path, problem);
+      }
+    }
   };
 
   for (const [kind, spec] of Object.entries(TEMPLATE_KINDS) as [TemplateKind, (typeof TEMPLATE_KINDS)[TemplateKind]][]) {
     const given = parsed.templates[kind];
     const part = given ? read(given, ['templates', kind]) : {};
     const template = { subject: part.subject ?? spec.subject, text: part.text ?? spec.text, ...(part.html ? { html: part.html } : {}) };
-    if (given) check(template, spec.placeholders, ['templates', kind]);
+    if (given) check(template, spec.placeholders, ['templates', kind], given);
     templates[kind] = template;
   }
   for (const [name, given] of Object.entries(parsed.templates)) {
     if (name in TEMPLATE_KINDS) continue;
     const part = read(given, ['templates', name]);
     const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
-    check(template, RULE_PLACEHOLDERS, ['templates', name]);
+    check(template, RULE_PLACEHOLDERS, ['templates', name], given);
     templates[name] = template;
   }
 
@@ -61,7 +70,7 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
       const name = `rule:${index}:${slot}`;
       const part = read(ref, path);
       const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
-      check(template, RULE_PLACEHOLDERS, path);
+      check(template, RULE_PLACEHOLDERS, path, ref);
       templates[name] = template;
       return name;
     };
@@ -78,4 +87,28 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     names.set(rule.name, index);
   });
   return { ...parsed, rules, templates };
+}
+
+/**
+ * The name checks of `resolveTemplates` on the raw file, for when the shape
+ * itself has problems: an unknown agent or template in one rule is reported
+ * together with a schema mistake in another.
+ */
+export function referenceProblems(raw: unknown, report: Report): void {
+  const root = (raw ?? {}) as { agents?: unknown; templates?: unknown; rules?: unknown };
+  const agents = new Set(
+    (Array.isArray(root.agents) ? root.agents : []).flatMap((a: { name?: unknown; email?: unknown }) =>
+      [a?.name, a?.email].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()),
+    ),
+  );
+  const templates = new Set([...Object.keys(TEMPLATE_KINDS), ...Object.keys(typeof root.templates === 'object' && root.templates ? root.templates : {})]);
+  (Array.isArray(root.rules) ? root.rules : []).forEach((rule: { then?: { assign?: unknown; reply?: unknown; notify?: { template?: unknown } } }, index: number) => {
+    const then = rule?.then ?? {};
+    if (typeof then.assign === 'string' && !ROUTING.has(then.assign) && !agents.has(then.assign.toLowerCase())) {
+      report(['rules', index, 'then', 'assign'], `no agent "${then.assign}": name a configured agent (name or email), round-robin or least-open`);
+    }
+    if (typeof then.reply === 'string' && !templates.has(then.reply)) report(['rules', index, 'then', 'reply'], `no template named "${then.reply}" under templates:`);
+    const notify = then.notify?.template;
+    if (typeof notify === 'string' && !templates.has(notify)) report(['rules', index, 'then', 'notify', 'template'], `no template named "${notify}" under templates:`);
+  });
 }

@@ -121,7 +121,10 @@ function addressMatches(match: AddressMatch, address: string): string | null {
   const exact = many(match.address).find((x) => normalizeAddress(x) === a);
   if (exact) return `is ${a}`;
   const domain = domainOf(a);
-  const d = many(match.domain).find((x) => domain === x.toLowerCase() || domain.endsWith(`.${x.toLowerCase()}`));
+  const d = many(match.domain).find((x) => {
+    const want = x.toLowerCase().replace(/^[@.]+/, '');
+    return domain === want || domain.endsWith(`.${want}`);
+  });
   if (d) return `${a} is in domain ${d}`;
   const g = many(match.glob).find((x) => globMatches(x, a));
   if (g) return `${a} matches ${g}`;
@@ -244,8 +247,8 @@ function apply(outcome: { -readonly [K in keyof RuleOutcome]: RuleOutcome[K] }, 
   if (t.assign) outcome.assign = t.assign;
   if (t.status) outcome.status = t.status;
   if (t.autoAcknowledge === false) outcome.autoAcknowledge = false;
-  const add = Array.isArray(t.tags) ? (t.tags as readonly string[]) : ((t.tags as { add?: readonly string[] } | undefined)?.add ?? []);
-  const remove = Array.isArray(t.tags) ? [] : ((t.tags as { remove?: readonly string[] } | undefined)?.remove ?? []);
+  const add = [...new Set(Array.isArray(t.tags) ? (t.tags as readonly string[]) : ((t.tags as { add?: readonly string[] } | undefined)?.add ?? []))];
+  const remove = [...new Set(Array.isArray(t.tags) ? [] : ((t.tags as { remove?: readonly string[] } | undefined)?.remove ?? []))];
   outcome.tagsAdd = [...outcome.tagsAdd.filter((x) => !remove.includes(x)), ...add.filter((x) => !outcome.tagsAdd.includes(x))];
   outcome.tagsRemove = [...outcome.tagsRemove.filter((x) => !add.includes(x)), ...remove.filter((x) => !outcome.tagsRemove.includes(x))];
   if (t.reply) outcome.replies = [...outcome.replies, { rule: rule.name, template: t.reply }];
