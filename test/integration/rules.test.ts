@@ -17,6 +17,10 @@ const RULES = `
 templates:
   outage-known:
     text: "We know about the outage ({{ticket.tag}}), {{customer.name}}. Rule: {{rule.name}}."
+  heads-up:
+    subject: "Outage reported by {{message.from}}"
+    text: "{{message.text}}"
+    html: "<p>Reported by <b>{{customer.name}}</b></p>"
 rules:
   - name: vip customers
     when: { from: { domain: bigbank.example } }
@@ -24,7 +28,7 @@ rules:
   - name: outage
     when: { any: [ { subject: { contains: outage } },
                    { body: { matches: "site (is )?down" } } ] }
-    then: { priority: urgent, tags: [outage], reply: outage-known }
+    then: { priority: urgent, tags: [outage], reply: outage-known, notify: { to: [leads@example.test], template: heads-up } }
   - name: newsletters
     when: { header: { name: List-Unsubscribe, exists: true } }
     then: { status: spam }
@@ -70,6 +74,10 @@ describe('rules on incoming mail', () => {
 
     const reply = h.smtp.to('omar@customer.test').find((m) => (m.parsed.text ?? '').includes('We know about the outage'));
     expect(reply?.parsed.text).toContain('Rule: outage.');
+    const [headsUp] = h.smtp.to('leads@example.test');
+    expect(headsUp?.parsed.subject).toMatch(/^Outage reported by omar@customer.test \[#\d+\]$/);
+    expect(headsUp?.parsed.text).toContain('Our site is down since noon.');
+    expect(headsUp?.parsed.html).toContain('<b>Omar</b>');
     expect(h.smtp.to('news@shop.test')).toEqual([]);
     expect(h.smtp.to('ida@customer.test')).toEqual([]); // autoAcknowledge: false
     expect(h.smtp.to('pat@partner.example')).toHaveLength(1); // not excluded by the billing rule: acknowledged
