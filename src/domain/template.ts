@@ -25,17 +25,3 @@ export function renderTemplate(template: string, vars: TemplateVars): string {
     return value === null || value === undefined ? '' : String(value);
   });
 }
-
-/** Placeholders every mail template may use. */
-export const TICKET_PLACEHOLDERS = [
-  'ticket.number',
-  'ticket.tag',
-  'ticket.subject',
-  'ticket.status',
-  'ticket.priority',
-  'ticket.department',
-  'customer.name',
-  'customer.email',
-  'mailbox.name',
-  'mailbox.address',
-] as const;

@@ -1,11 +1,10 @@
-import { isMailSystemSender, isNoReplySender, normalizeAddress } from '../domain/address.js';
-import { decideAutoResponse } from '../domain/auto-response.js';
+import { normalizeAddress } from '../domain/address.js';
 import { isBusinessTime } from '../domain/business-time.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import { evaluateRules, type RuleFacts, type RuleOutcome, type RuleTrigger } from '../domain/rules.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import type { Context } from './ingest-context.js';
-import { agentsFor, AUTO_HEADERS, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
+import { agentsFor, autoRespond, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
 import type { IngestTx, NewEvent, TicketPatch, TicketRecord } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -124,30 +123,11 @@ async function chooseAgent(config: Config, tx: IngestTx, ticket: TicketRecord, h
 
 /** A rule's templated reply to the requester: automated mail, so I7 and the rate limits apply. */
 async function sendRuleReply(ctx: Context, ticket: TicketRecord, rule: string, template: string): Promise<void> {
-  const requester = ctx.parsed.from;
-  const address = requester ? normalizeAddress(requester.address) : null;
-  const limits = ctx.config.autoAcknowledge.limits;
-  const counts = address ? await ctx.tx.countAutoResponses(address, ticket.id, new Date(ctx.now.getTime() - limits.window)) : { toAddress: 0, onTicket: 0 };
-  const decision = decideAutoResponse({
-    classification: ctx.classification,
-    recipient: address && !isNoReplySender(address) && !isMailSystemSender(address) ? address : null,
-    sentToRecipient: counts.toAddress,
-    sentOnTicket: counts.onTicket,
-    limits,
-  });
-  if (!decision.send || !requester) {
-    await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: `rule:${rule}`, data: { kind: 'rule_reply', reason: decision.send ? 'no sender' : decision.reason } }], ctx.now);
-    return;
+  const mail = renderNamed(ctx.config, template, ruleVars(ctx, ticket, rule));
+  const notSent = await autoRespond(ctx, ticket, ctx.parsed.from, ctx.classification, mail, `rule:${rule}`);
+  if (notSent) {
+    await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: `rule:${rule}`, data: { kind: 'rule_reply', reason: notSent } }], ctx.now);
   }
-  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  await queueTicketMail(ctx, ticket, {
-    kind: 'auto_ack',
-    from: { address: mailbox.address, name: mailbox.name },
-    to: [requester],
-    ...renderNamed(ctx.config, template, ruleVars(ctx, ticket, rule)),
-    headers: AUTO_HEADERS,
-  });
-  await ctx.tx.recordAutoResponse(address!, ticket.id, `rule:${rule}`, ctx.now);
 }
 
 /** A rule's notification to addresses, the assignee or the department's agents. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { domainOf, normalizeAddress } from '../domain/address.js';
+import { domainOf, isMailSystemSender, isNoReplySender, normalizeAddress } from '../domain/address.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
 import { headerSafe, threadHeaders, type ThreadHeaders } from '../domain/outbound-headers.js';
 import { formatTicketTag } from '../domain/subject-tag.js';
@@ -148,32 +148,45 @@ function escapeHtmlVars(vars: TemplateVars): TemplateVars {
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === null || v === undefined ? v : escape(String(v))]));
 }
 
-/** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
-export async function acknowledge(ctx: MailContext & { readonly classification: Classification }, ticket: TicketRecord, requester: MailAddress): Promise<string | null> {
-  const settings = ctx.config.autoAcknowledge;
-  if (!settings.enabled) return 'acknowledgements are disabled';
-  const since = new Date(ctx.now.getTime() - settings.limits.window);
-  const recipient = normalizeAddress(requester.address);
-  const counts = await ctx.tx.countAutoResponses(recipient, ticket.id, since);
+/**
+ * An automated mail to a customer — acknowledgement, rule reply, auto-close
+ * notice — under I7: never in answer to automatic, bulk or list mail, never
+ * to no-reply or mail-system addresses or our own, and within the per-sender
+ * and per-ticket rate limits. Returns why it was not sent, or null.
+ */
+export async function autoRespond(
+  ctx: MailContext,
+  ticket: TicketRecord,
+  to: MailAddress | null,
+  classification: Classification,
+  mail: { subject: string; text: string; html?: string },
+  kind: string,
+  headers: Readonly<Record<string, string>> = AUTO_HEADERS,
+): Promise<string | null> {
+  const address = to ? normalizeAddress(to.address) : null;
+  const automated = address !== null && (isNoReplySender(address) || isMailSystemSender(address) || address.endsWith('.invalid'));
+  if (address && internalAddresses(ctx.config).has(address)) return 'the recipient is one of our own addresses';
+  const limits = ctx.config.autoAcknowledge.limits;
+  const counts = address ? await ctx.tx.countAutoResponses(address, ticket.id, new Date(ctx.now.getTime() - limits.window)) : { toAddress: 0, onTicket: 0 };
   const decision = decideAutoResponse({
-    classification: ctx.classification,
-    recipient: internalAddresses(ctx.config).has(recipient) ? null : recipient,
+    classification: automated ? { ...classification, suppressAutoResponse: true, reasons: [...classification.reasons, 'no-reply or mail-system address'] } : classification,
+    recipient: address,
     sentToRecipient: counts.toAddress,
     sentOnTicket: counts.onTicket,
-    limits: settings.limits,
+    limits,
   });
-  if (!decision.send) return decision.reason;
+  if (!decision.send || !to || !address) return decision.send ? 'no sender address' : decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  const mail = renderNamed(ctx.config, 'acknowledgement', ticketVars(ctx, ticket, requester));
-  await queueTicketMail(ctx, ticket, {
-    kind: 'auto_ack',
-    from: { address: mailbox.address, name: mailbox.name },
-    to: [requester],
-    ...mail,
-    headers: AUTO_HEADERS,
-  });
-  await ctx.tx.recordAutoResponse(recipient, ticket.id, 'auto_ack', ctx.now);
+  await queueTicketMail(ctx, ticket, { kind: 'auto_ack', from: { address: mailbox.address, name: mailbox.name }, to: [to], ...mail, headers });
+  await ctx.tx.recordAutoResponse(address, ticket.id, kind, ctx.now);
   return null;
+}
+
+/** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
+export async function acknowledge(ctx: MailContext & { readonly classification: Classification }, ticket: TicketRecord, requester: MailAddress): Promise<string | null> {
+  if (!ctx.config.autoAcknowledge.enabled) return 'acknowledgements are disabled';
+  const mail = renderNamed(ctx.config, 'acknowledgement', ticketVars(ctx, ticket, requester));
+  return autoRespond(ctx, ticket, requester, ctx.classification, mail, 'auto_ack');
 }
 
 /** The agents to tell about a ticket: its assignee, else its department's agents. */

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { isMailSystemSender, isNoReplySender, normalizeAddress } from '../domain/address.js';
+import { normalizeAddress } from '../domain/address.js';
 import { addBusinessDays } from '../domain/business-time.js';
-import { decideAutoResponse } from '../domain/auto-response.js';
 import { slaAlert, type SlaMetric } from '../domain/sla.js';
 import type { Config } from '../config/schema.js';
-import { agentsFor, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
+import { agentsFor, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, Logger, OutboxQueue, ScheduleStore, TicketRecord, TicketStore } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -166,33 +165,12 @@ function idleLongEnough(config: Config, since: Date, ms: number, now: Date): boo
   return addBusinessDays(since, Math.max(1, Math.round(ms / 86_400_000)), calendarOf(config)).getTime() <= now.getTime();
 }
 
-/** An automated notice to the requester, within I7: never to no-reply or mail-system senders, within the rate limits. */
+/** An automated notice to the requester (I7 and the rate limits apply); a skipped one is an event. */
 async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, template: 'autoClose' | 'autoCloseWarning', kind: string): Promise<void> {
   const requester = await ctx.tx.requester(ticket.id);
-  const address = normalizeAddress(requester.address);
-  const limits = ctx.config.autoAcknowledge.limits;
-  const counts = await ctx.tx.countAutoResponses(address, ticket.id, new Date(ctx.now.getTime() - limits.window));
-  const automated = isNoReplySender(address) || isMailSystemSender(address) || address.endsWith('.invalid');
-  const decision = decideAutoResponse({
-    classification: { kind: 'customer', suppressAutoResponse: automated, reasons: automated ? ['automated requester address'] : [] },
-    recipient: address,
-    sentToRecipient: counts.toAddress,
-    sentOnTicket: counts.onTicket,
-    limits,
-  });
-  if (!decision.send) {
-    await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: 'system', data: { kind, reason: decision.reason } }], ctx.now);
-    return;
-  }
-  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  await queueTicketMail(ctx, ticket, {
-    kind: 'auto_ack',
-    from: { address: mailbox.address, name: mailbox.name },
-    to: [requester],
-    ...renderNamed(ctx.config, template, ticketVars(ctx, ticket, requester)),
-    headers: GENERATED_HEADERS,
-  });
-  await ctx.tx.recordAutoResponse(address, ticket.id, kind, ctx.now);
+  const mail = renderNamed(ctx.config, template, ticketVars(ctx, ticket, requester));
+  const notSent = await autoRespond(ctx, ticket, requester, { kind: 'customer', suppressAutoResponse: false, reasons: [] }, mail, kind, GENERATED_HEADERS);
+  if (notSent) await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: 'system', data: { kind, reason: notSent } }], ctx.now);
 }
 
 const SLA_FINGERPRINT = 'sla_fingerprint';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TICKET_PLACEHOLDERS, renderTemplate, templatePlaceholders, unknownPlaceholders } from '../../src/domain/template.js';
+import { renderTemplate, templatePlaceholders, unknownPlaceholders } from '../../src/domain/template.js';
+import { TEMPLATE_KINDS } from '../../src/config/templates.js';
+
+const TICKET_PLACEHOLDERS = TEMPLATE_KINDS.acknowledgement.placeholders;
 import type { TemplateVars } from '../../src/domain/template.js';
 
 const VARS: TemplateVars = {
