@@ -16,6 +16,7 @@ import { createDeliveryStore } from '../src/adapters/db/delivery-store.js';
 import * as schema from '../src/adapters/db/schema.js';
 import { createQueues, OUTBOUND_QUEUE } from '../src/adapters/queue/queues.js';
 import { TEMPLATE_KINDS } from '../src/config/templates.js';
+import { ticketVarsOf } from '../src/usecases/outbound-mail.js';
 import { composeMail } from '../src/adapters/smtp/compose.js';
 import { threadHeaders } from '../src/domain/outbound-headers.js';
 import { formatTicketTag } from '../src/domain/subject-tag.js';
@@ -157,7 +158,8 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
       now,
       randomBytes(21),
     );
-    const notice = customerMessageNotice(TEMPLATE_KINDS.agentNotification, ticket as TicketRecord, 'new', message.customer, message.text, []);
+    const vars = ticketVarsOf(ticket, '#', MAILBOX, message.customer);
+    const notice = customerMessageNotice(TEMPLATE_KINDS.agentNotification, vars, 'new', message.customer, message.text, []);
     const mail: OutboundMail = {
       mailbox: MAILBOX.name,
       kind: 'notification',

@@ -1,5 +1,5 @@
 import type { AgentCommand } from '../domain/agent-commands.js';
-import { renderTemplate } from '../domain/template.js';
+import { renderTemplate, type TemplateVars } from '../domain/template.js';
 import { displayAddress } from './ingest-context.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 import type { TicketRecord } from './ports.js';
@@ -37,22 +37,14 @@ function formatSize(bytes: number): string {
  */
 export function customerMessageNotice(
   template: { readonly subject: string; readonly text: string },
-  ticket: TicketRecord,
+  base: TemplateVars,
   kind: 'new' | 'reply',
   from: MailAddress | null,
   text: string,
   attachments: readonly ParsedAttachment[],
 ): { subject: string; text: string } {
   const vars = {
-    'ticket.number': ticket.number,
-    'ticket.subject': ticket.subject,
-    'ticket.status': ticket.status,
-    'ticket.priority': ticket.priority,
-    'ticket.department': ticket.department,
-    'ticket.assignee': ticket.assignee ?? '',
-    'customer.name': from?.name || from?.address || '',
-    'customer.email': from?.address ?? '',
-    'mailbox.name': ticket.mailbox,
+    ...base,
     'notice.kind': kind === 'new' ? 'New ticket' : 'Customer replied',
     'message.from': from ? displayAddress(from) : 'an unknown sender',
     'message.text': text.trim() || '(no text)',

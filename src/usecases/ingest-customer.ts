@@ -4,7 +4,7 @@ import { removeTicketTags } from '../domain/subject-tag.js';
 import type { ThreadVia } from '../domain/threading.js';
 import { customerMessageNotice } from './agent-notices.js';
 import { actorOf, internalAddresses, noteEvents, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
-import { acknowledge, agentsFor, notifyAgent } from './outbound-mail.js';
+import { acknowledge, agentsFor, notifyAgent, ticketVars } from './outbound-mail.js';
 import type { NewEvent, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
 import { applyRules } from './apply-rules.js';
@@ -91,7 +91,7 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
 async function notifyAgents(ctx: Context, ticket: TicketRecord, kind: 'new' | 'reply'): Promise<void> {
   if (!ctx.config.notifications.enabled) return;
   const template = ctx.config.templates['agentNotification']!;
-  const notice = customerMessageNotice(template, ticket, kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments);
+  const notice = customerMessageNotice(template, ticketVars(ctx, ticket, ctx.parsed.from), kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments);
   for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
 }
 

@@ -114,10 +114,19 @@ function safeAddress(a: MailAddress): MailAddress {
 }
 
 export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: MailAddress | null): TemplateVars {
-  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  return ticketVarsOf(ticket, ctx.config.ticketPrefix, mailboxOf(ctx.config, ticket.mailbox), customer);
+}
+
+/** The placeholders every template may use, from a ticket, its mailbox and its customer. */
+export function ticketVarsOf(
+  ticket: Pick<TicketRecord, 'number' | 'subject' | 'status' | 'priority' | 'department' | 'assignee'>,
+  ticketPrefix: string,
+  mailbox: { readonly name: string; readonly address: string },
+  customer: MailAddress | null,
+): TemplateVars {
   return {
     'ticket.number': ticket.number,
-    'ticket.tag': formatTicketTag(ticket.number, ctx.config.ticketPrefix),
+    'ticket.tag': formatTicketTag(ticket.number, ticketPrefix),
     'ticket.subject': ticket.subject,
     'ticket.status': ticket.status,
     'ticket.priority': ticket.priority,
