@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, spawnDaemon, type DaemonProcess } from '../support/cli.js';
 import { ADMIN_URL, databaseUrl } from '../support/database.js';
 import { DOVECOT_PASSWORD, freePort } from '../support/dovecot.js';
-import { mailboxHarness, type MailboxHarness } from '../support/harness.js';
+import { deleteRedisKeys, mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { buildMail } from '../support/mail.js';
 import { waitFor } from '../support/wait.js';
 
@@ -32,9 +32,12 @@ let harness: MailboxHarness | null = null;
 let daemon: DaemonProcess | null = null;
 const databases: string[] = [];
 
+const E2E_PREFIX = `hdtest-e2e-${process.pid}`;
+
 afterEach(async () => {
   await daemon?.kill('SIGKILL');
   daemon = null;
+  await deleteRedisKeys('redis://127.0.0.1:6379', E2E_PREFIX);
   await harness?.close();
   harness = null;
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
@@ -165,7 +168,7 @@ describe('helpdesk start and tickets', () => {
         `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: support@example.test, password: \${PW} }`,
       ].join('\n'),
     );
-    daemon = spawnDaemon(['--config', config], { DATABASE_URL: freshDatabase(), PW: 'hunter2-secret', HELPDESK_QUEUE_PREFIX: `hdtest-e2e-${process.pid}` });
+    daemon = spawnDaemon(['--config', config], { DATABASE_URL: freshDatabase(), PW: 'hunter2-secret', HELPDESK_QUEUE_PREFIX: E2E_PREFIX });
     const started = await daemon.waitForLog('helpdesk started');
     expect(started.mailboxes).toEqual([`support <support@example.test> 127.0.0.1:${port}/INBOX`]);
     await waitFor(() => daemon!.logs.filter((l) => l.msg === 'mailbox unreachable or connection lost; retrying').length >= 2, {

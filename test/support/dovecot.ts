@@ -134,12 +134,19 @@ export async function startDovecot(): Promise<Dovecot> {
   } else {
     await daemonize('dovecot', ['-c', conf]);
   }
-  await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
-  // The master writes its pid file a moment after it starts listening.
-  const pid = await waitFor(async () => Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim()), {
-    timeoutMs: 10_000,
-    what: 'dovecot master.pid',
-  });
+  let pid: number;
+  try {
+    await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
+    // The master writes its pid file a moment after it starts listening.
+    pid = await waitFor(async () => Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim()), {
+      timeoutMs: 10_000,
+      what: 'dovecot master.pid',
+    });
+  } catch (err) {
+    // Never leave a half-started instance behind.
+    await run('pkill', ['-f', conf]).catch(() => undefined);
+    throw err;
+  }
   let counter = 0;
   return {
     host: '127.0.0.1',
