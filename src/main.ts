@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { parseDuration } from './domain/duration.js';
 import type { Logger } from 'pino';
 import { diffConfig, isUnchanged } from './config/diff.js';
 import { formatProblem, loadConfigFile } from './config/load.js';
@@ -17,6 +18,7 @@ import { sentFolderCopier } from './adapters/imap/sent-folder.js';
 import { createQueues, createWorker, ensureSchedulers, MAINTENANCE_QUEUE, OUTBOUND_QUEUE } from './adapters/queue/queues.js';
 import { composeMail } from './adapters/smtp/compose.js';
 import { createMailer } from './adapters/smtp/mailer.js';
+import { redisLeases } from './adapters/queue/lease.js';
 import type { OutboxQueue } from './usecases/ports.js';
 import type { SendDeps } from './usecases/send-outbound.js';
 import { recomputeDueTimes, type ScheduleDeps } from './usecases/scheduled.js';
@@ -35,6 +37,8 @@ export interface Environment {
   readonly queuePrefix: string;
   /** HELPDESK_TOKEN_KEY; when unset a key is generated once and kept in the database. */
   readonly tokenKey: string | null;
+  /** How long a daemon's hold on a mailbox lasts unless renewed (default 30 s): a stopped daemon's mailboxes move on within it. */
+  readonly mailboxLeaseMs?: number;
   readonly configFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -49,6 +53,7 @@ export function readEnvironment(configOption?: string): Environment {
     redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
     queuePrefix: process.env.HELPDESK_QUEUE_PREFIX || 'helpdesk',
     tokenKey: process.env.HELPDESK_TOKEN_KEY || null,
+    mailboxLeaseMs: parseDuration(process.env.HELPDESK_MAILBOX_LEASE ?? '') ?? undefined,
     configFile: configOption ?? process.env.HELPDESK_CONFIG ?? 'helpdesk.yaml',
     env: process.env,
   };
@@ -97,7 +102,8 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const database = openDatabase(environment.databaseUrl);
   const tokenKey = await resolveTokenKey(environment, database, log);
   const outbound = startOutbound(current, environment, database, tokenKey, log);
-  const watchers = startWatchers(current, database, outbound, tokenKey, log);
+  const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
+  const watchers = startWatchers(current, database, outbound, tokenKey, leases, log);
   const reload = async (): Promise<boolean> => {
     const loaded = await loadConfigFile(environment.configFile, environment.env);
     if (!loaded.ok) {
@@ -128,6 +134,7 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
     async stop() {
       fileWatch.close();
       await Promise.all(watchers.map((w) => w.stop()));
+      leases.close();
       await outbound.stop();
       await database.close();
       log.info({}, 'helpdesk stopped');
@@ -217,7 +224,14 @@ function startOutbound(config: () => Config, environment: Environment, database:
   };
 }
 
-function startWatchers(config: () => Config, database: Database, outbound: Outbound, tokenKey: Buffer, log: Logger): MailboxWatcher[] {
+function startWatchers(
+  config: () => Config,
+  database: Database,
+  outbound: Outbound,
+  tokenKey: Buffer,
+  leases: ReturnType<typeof redisLeases>,
+  log: Logger,
+): MailboxWatcher[] {
   const deps: IngestDeps = {
     store: createTicketStore(database.db),
     config,
@@ -236,6 +250,7 @@ function startWatchers(config: () => Config, database: Database, outbound: Outbo
     const watcher = new MailboxWatcher({
       mailbox,
       log,
+      lease: leases.lease(mailbox.name),
       sync: (session) =>
         syncMailbox(session, {
           mailbox: mailbox.name,

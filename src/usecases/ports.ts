@@ -285,3 +285,13 @@ export interface DeliveryStore {
   /** Rows to queue again: `queued` since before `queuedBefore`, `sending` claimed before `sendingBefore`. */
   stale(queuedBefore: Date, sendingBefore: Date, limit: number): Promise<number[]>;
 }
+
+/** Ownership of one mailbox among several daemons: one holder at a time, expiring unless renewed. */
+export interface Lease {
+  /** True when this instance holds (or now took) the lease. Throws when it cannot tell (Redis away). */
+  acquire(): Promise<boolean>;
+  /** Extends the lease; false when another instance holds it now. */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+  readonly ttlMs: number;
+}

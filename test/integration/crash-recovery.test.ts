@@ -23,6 +23,8 @@ function start(harness: MailboxHarness): DaemonProcess {
     IMAP_PASSWORD: DOVECOT_PASSWORD,
     LOG_LEVEL: 'info',
     HELPDESK_QUEUE_PREFIX: harness.queuePrefix,
+    // The killed daemon's hold on the mailbox must expire before the next one takes over.
+    HELPDESK_MAILBOX_LEASE: '2s',
   });
   return daemon;
 }

@@ -77,6 +77,8 @@ export interface HarnessOptions {
   mailboxExtra?: string;
   /** The `agents:` block instead of the default (Alice, general). */
   agents?: string;
+  /** Mailbox lease duration, short for takeover tests. */
+  mailboxLeaseMs?: number;
   folder?: string;
   /** Redis to use instead of the shared one (e.g. a private server a test flushes). */
   redisUrl?: string;
@@ -121,6 +123,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     tokenKey: null,
     configFile,
     env: { IMAP_PASSWORD: DOVECOT_PASSWORD },
+    ...(options.mailboxLeaseMs ? { mailboxLeaseMs: options.mailboxLeaseMs } : {}),
   });
 
   const harness: MailboxHarness = {

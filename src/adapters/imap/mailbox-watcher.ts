@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import type { Logger as PinoLogger } from 'pino';
 import type { MailboxConfig } from '../../config/schema.js';
 import { isAppError } from '../../errors.js';
-import type { MailboxSession } from '../../usecases/ports.js';
+import type { Lease, MailboxSession } from '../../usecases/ports.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { toImapError } from './errors.js';
 import { imapSession } from './session.js';
@@ -14,9 +14,11 @@ export interface WatcherOptions {
   readonly sync: (session: MailboxSession) => Promise<unknown>;
   /** Reconnect backoff bounds. */
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
+  /** With several daemons, only the holder of this lease watches the mailbox. */
+  readonly lease?: Lease;
 }
 
-export type WatcherState = 'starting' | 'watching' | 'retrying' | 'stopped';
+export type WatcherState = 'starting' | 'watching' | 'retrying' | 'standby' | 'stopped';
 
 /** A connection that lasted this long resets the backoff. */
 const STABLE_MS = 60_000;
@@ -36,6 +38,8 @@ export class MailboxWatcher {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private currentState: WatcherState = 'starting';
+  /** Set when another instance took the lease: the connection ends without that being a failure. */
+  private leaseLost = false;
 
   constructor(opts: WatcherOptions) {
     this.opts = opts;
@@ -57,11 +61,37 @@ export class MailboxWatcher {
     const client = this.client;
     if (client) await client.logout().catch(() => client.close());
     await this.loop;
+    await this.opts.lease?.release();
+  }
+
+  /**
+   * Takes (or keeps) the mailbox's lease. Without Redis the watcher goes on
+   * without one: the per-message lock in Postgres still keeps every mail
+   * exactly once, and mail keeps flowing.
+   */
+  private async holdLease(): Promise<boolean> {
+    const lease = this.opts.lease;
+    if (!lease) return true;
+    try {
+      const held = await lease.acquire();
+      if (!held && this.currentState !== 'standby') {
+        this.currentState = 'standby';
+        this.log.info({}, 'mailbox watched by another instance; standing by');
+      }
+      return held;
+    } catch (err) {
+      this.log.warn({ error: errorSummary(err) }, 'mailbox lease unavailable (Redis); watching without it');
+      return true;
+    }
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
+      if (!(await this.holdLease())) {
+        await this.sleep((this.opts.lease?.ttlMs ?? 30_000) / 3);
+        continue;
+      }
       const started = Date.now();
       let reason: unknown = null;
       try {
@@ -70,6 +100,10 @@ export class MailboxWatcher {
         reason = toImapError(err, `mailbox ${this.opts.mailbox.name}`);
       }
       if (this.stopped) break;
+      if (this.leaseLost) {
+        this.leaseLost = false;
+        continue;
+      }
       failures = Date.now() - started > STABLE_MS ? 1 : failures + 1;
       const delay = this.backoff(failures);
       this.currentState = 'retrying';
@@ -147,9 +181,24 @@ export class MailboxWatcher {
       revalidate = true;
       runner.request();
     }, this.opts.mailbox.imap.pollInterval);
+    const lease = this.opts.lease;
+    const renew = lease
+      ? setInterval(() => {
+          lease.renew().then(
+            (held) => {
+              if (held || this.stopped) return;
+              this.log.warn({}, 'another instance took over the mailbox; standing by');
+              this.leaseLost = true;
+              client.close();
+            },
+            () => undefined, // Redis away: keep watching (see holdLease)
+          );
+        }, lease.ttlMs / 3)
+      : null;
     runner.request();
     await closed;
     clearInterval(poll);
+    if (renew) clearInterval(renew);
     if (retryTimer) clearTimeout(retryTimer);
     await runner.close();
   }
