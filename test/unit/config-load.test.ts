@@ -2,34 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem, parseConfig } from '../../src/config/load.js';
 import type { ConfigProblem } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
+import { at, FILE, parseOk, problemsOf } from '../support/config-text.js';
 
-const FILE = 'helpdesk.yaml';
 const DAY = 86_400_000;
-
-function parseOk(lines: readonly string[], env: Record<string, string> = {}): Config {
-  const result = parseConfig(lines.join('\n'), FILE, env);
-  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
-}
-
-function problemsOf(lines: readonly string[], env: Record<string, string> = {}): ConfigProblem[] {
-  const result = parseConfig(lines.join('\n'), FILE, env);
-  if (result.ok) throw new Error('expected problems, the config was accepted');
-  return result.problems;
-}
-
-/**
- * Where `token` stands in `lines`, 1-based: on the first line containing `lineMarker`
- * (which defaults to the token itself), at the first occurrence of `token`.
- */
-function at(lines: readonly string[], token: string, lineMarker = token): { line: number; column: number } {
-  const index = lines.findIndex((l) => l.includes(lineMarker));
-  if (index < 0) throw new Error(`no line contains ${lineMarker}`);
-  const column = lines[index]!.indexOf(token, lines[index]!.indexOf(lineMarker));
-  if (column < 0) throw new Error(`line ${index + 1} has no ${token}`);
-  return { line: index + 1, column: column + 1 };
-}
 
 const problem = (lines: readonly string[], token: string, lineMarker: string, key: string, message: string): ConfigProblem => ({
   file: FILE,

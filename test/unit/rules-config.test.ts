@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { re2Test } from '../../src/adapters/regex/re2.js';
-import { formatProblem, parseConfig } from '../../src/config/load.js';
-import type { ConfigProblem } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
 import { evaluateRules } from '../../src/domain/rules.js';
 import type { RuleFacts } from '../../src/domain/rules.js';
-
-const FILE = 'helpdesk.yaml';
+import { at, FILE, parseOk, problemsOf } from '../support/config-text.js';
 
 const MAILBOX = ['mailboxes:', '  - name: support', '    address: support@example.test', '    imap: { host: h, user: u }'];
 const AGENTS = [
@@ -15,27 +11,6 @@ const AGENTS = [
   '  - { name: Bob Builder, email: bob@example.test, departments: [billing] }',
   '  - { name: Carla, email: Carla@Example.test, departments: [billing] }',
 ];
-
-function parseOk(lines: readonly string[]): Config {
-  const result = parseConfig(lines.join('\n'), FILE, {});
-  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
-}
-
-function problemsOf(lines: readonly string[]): ConfigProblem[] {
-  const result = parseConfig(lines.join('\n'), FILE, {});
-  if (result.ok) throw new Error('expected problems, the config was accepted');
-  return result.problems;
-}
-
-/** Where `token` stands, 1-based: on the first line containing `lineMarker`, at the first `token` from the marker on. */
-function at(lines: readonly string[], token: string, lineMarker = token): { line: number; column: number } {
-  const index = lines.findIndex((l) => l.includes(lineMarker));
-  if (index < 0) throw new Error(`no line contains ${lineMarker}`);
-  const column = lines[index]!.indexOf(token, lines[index]!.indexOf(lineMarker));
-  if (column < 0) throw new Error(`line ${index + 1} has no ${token}`);
-  return { line: index + 1, column: column + 1 };
-}
 
 /** One rule written in flow style: `when:` and `then:` each on a line of their own. */
 const oneRule = (when: string, then = '{ priority: high }', more: readonly string[] = []) => [

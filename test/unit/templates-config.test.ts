@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import type { ConfigProblem } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { RULE_PLACEHOLDERS, TEMPLATE_KINDS } from '../../src/config/templates.js';
 import type { TemplateKind } from '../../src/config/templates.js';
+import { at, FILE, parseOk as parseConfigOk, problemsOf as configProblems } from '../support/config-text.js';
 
-const FILE = 'helpdesk.yaml';
 const MAILBOX = ['mailboxes:', '  - name: support', '    address: support@example.test', '    imap: { host: h, user: u }'];
 const KINDS = Object.keys(TEMPLATE_KINDS) as TemplateKind[];
 
@@ -23,24 +23,11 @@ function filesFrom(files: Record<string, string>): { read: (path: string) => str
 }
 
 function parseOk(lines: readonly string[], files: Record<string, string> = {}): Config {
-  const result = parseConfig(lines.join('\n'), FILE, {}, filesFrom(files).read);
-  if (!result.ok) throw new Error(`expected a valid config, got:\n${result.problems.map(formatProblem).join('\n')}`);
-  return result.config;
+  return parseConfigOk(lines, {}, filesFrom(files).read);
 }
 
 function problemsOf(lines: readonly string[], files: Record<string, string> = {}): ConfigProblem[] {
-  const result = parseConfig(lines.join('\n'), FILE, {}, filesFrom(files).read);
-  if (result.ok) throw new Error('expected problems, the config was accepted');
-  return result.problems;
-}
-
-/** Where `token` stands, 1-based: on the first line containing `lineMarker`, at the first `token` from the marker on. */
-function at(lines: readonly string[], token: string, lineMarker = token): { line: number; column: number } {
-  const index = lines.findIndex((l) => l.includes(lineMarker));
-  if (index < 0) throw new Error(`no line contains ${lineMarker}`);
-  const column = lines[index]!.indexOf(token, lines[index]!.indexOf(lineMarker));
-  if (column < 0) throw new Error(`line ${index + 1} has no ${token}`);
-  return { line: index + 1, column: column + 1 };
+  return configProblems(lines, {}, filesFrom(files).read);
 }
 
 const unknown = (name: string, allowed: readonly string[]) => `unknown placeholder {{${name}}}: use ${allowed.join(', ')}`;
