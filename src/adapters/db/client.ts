@@ -18,6 +18,9 @@ export function openDatabase(url: string, options: { max?: number; connectTimeou
     onnotice: () => {},
     connect_timeout: options.connectTimeoutSeconds ?? 10,
     idle_timeout: 60,
+    // postgres.js would read the array types on every new connection and leave that query's
+    // failure unhandled when Postgres goes away at that moment; drizzle parses our arrays itself.
+    fetch_types: false,
     connection: { application_name: 'helpdesk' },
   });
   return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
