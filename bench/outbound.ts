@@ -469,7 +469,7 @@ async function deliveryStoreAlone(databaseUrl: string, sql: postgres.Sql, mails:
         while (next < ids.length) {
           const id = ids[next++]!;
           const t0 = performance.now();
-          const row = await store.claim(id, new Date());
+          const row = await store.claim(id, new Date(), new Date(Date.now() - 600_000));
           const t1 = performance.now();
           if (!row) throw new Error(`claim of outbox row ${id} returned nothing`);
           await store.markSent(id, new Date());

@@ -1,5 +1,7 @@
 import type { TicketDetail, TicketSummary } from './adapters/db/ticket-queries.js';
 import type { DryRunReport } from './usecases/dry-run.js';
+import type { QuarantinedMail } from './usecases/ports.js';
+import type { ReplayResult } from './usecases/replay-quarantine.js';
 
 function cut(text: string, width: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -97,4 +99,28 @@ export function formatDryRun(r: DryRunReport): string {
     ...r.result.notifications.map((n) => `  notifies      ${n.to.join(', ')} with ${n.template}`),
   ];
   return out.join('\n');
+}
+
+/** The plain `mail failed` output: one row per quarantined mail. */
+export function formatQuarantine(entries: readonly QuarantinedMail[]): string {
+  if (entries.length === 0) return 'the quarantine is empty';
+  return table(
+    ['ID', 'MAILBOX', 'UID', 'SIZE', 'ATTEMPTS', 'REPLAYS', 'LAST SEEN (UTC)', 'ERROR'],
+    entries.map((e) => [
+      String(e.id),
+      e.mailbox,
+      String(e.uid),
+      String(e.size),
+      String(e.attempts),
+      String(e.replayAttempts),
+      shortTime(e.lastSeenAt.toISOString()),
+      cut(`${e.errorCode}: ${e.errorMessage}`, 90),
+    ]),
+  );
+}
+
+/** One line per replayed entry. */
+export function formatReplay(result: ReplayResult): string {
+  if (result.ok) return `${result.id}: ${result.outcome}${result.ticketNumber === null ? '' : ` on ticket #${result.ticketNumber}`}; removed from the quarantine`;
+  return `${result.id}: still failing (${result.error.code}: ${cut(result.error.message, 120)}); kept`;
 }

@@ -11,9 +11,15 @@ import { re2Test } from './adapters/regex/re2.js';
 import { readFile } from 'node:fs/promises';
 import { isAppError } from './errors.js';
 import { createLogger } from './logging.js';
-import { loadConfigOrThrow, prepareDatabase, readEnvironment, startDaemon } from './main.js';
+import { loadConfigOrThrow, openIngest, prepareDatabase, readEnvironment, startDaemon } from './main.js';
+import { createQuarantine } from './adapters/db/quarantine-store.js';
+import { ingestMessage, type InboundMail } from './usecases/ingest-message.js';
+import { replayQuarantined, type ReplayResult } from './usecases/replay-quarantine.js';
 import { isTicketStatus, PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from './domain/ticket.js';
-import { formatDryRun, formatTicketDetail, formatTicketTable, formatToSolveTable } from './cli-format.js';
+import { formatDryRun, formatQuarantine, formatReplay, formatTicketDetail, formatTicketTable, formatToSolveTable } from './cli-format.js';
+
+/** `helpdesk start` stops within this after SIGTERM/SIGINT, whatever hangs. */
+const STOP_DEADLINE_MS = 9_000;
 
 const program = new Command()
   .name('helpdesk')
@@ -36,9 +42,18 @@ program
     const daemon = await startDaemon(readEnvironment(opts.config), log);
     let stopping = false;
     const shutdown = (signal: string) => {
-      if (stopping) return;
+      // A second signal means "now": no waiting for the mail in hand or the sends in flight.
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting at once');
+        process.exit(130);
+      }
       stopping = true;
-      log.info({ signal }, 'stopping');
+      log.info({ signal }, 'stopping: finishing the mail in hand and the sends in flight');
+      // Whatever hangs, the process is gone within the deadline; nothing unflagged is lost.
+      setTimeout(() => {
+        log.error({ afterMs: STOP_DEADLINE_MS }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
       daemon.stop().then(
         () => process.exit(0),
         (err: unknown) => {
@@ -164,6 +179,52 @@ tickets
       }
       console.log(opts.json ? JSON.stringify(ticket, null, 2) : formatTicketDetail(ticket));
     });
+  });
+
+const mail = program.command('mail').description('mail that could not be ingested (the quarantine)');
+
+mail
+  .command('failed')
+  .description('list quarantined mail: kept with its source after failing to be ingested')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    await withDatabase(async (db) => {
+      const entries = await createQuarantine(db).list();
+      if (opts.json) console.log(JSON.stringify(entries.map((e) => ({ ...e, uidValidity: String(e.uidValidity) })), null, 2));
+      else console.log(formatQuarantine(entries));
+    });
+  });
+
+mail
+  .command('replay')
+  .description('ingest quarantined mail again from its kept source; an entry that succeeds is removed')
+  .argument('[id]', 'quarantine entry id (see `helpdesk mail failed`)', (v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected an entry id');
+    return n;
+  })
+  .option('--all', 'replay every entry')
+  .option('--config <file>', 'config file (default: $HELPDESK_CONFIG or ./helpdesk.yaml)')
+  .option('--json', 'print JSON')
+  .action(async (id: number | undefined, opts: { all?: boolean; config?: string; json?: boolean }) => {
+    if ((id === undefined) === !opts.all) throw new InvalidArgumentError('give an entry id or --all');
+    const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+    const ingest = await openIngest(readEnvironment(opts.config), log);
+    try {
+      const ids = opts.all ? (await ingest.quarantine.list()).map((e) => e.id) : [id!];
+      const deps = { quarantine: ingest.quarantine, ingest: (m: InboundMail) => ingestMessage(ingest.deps, m), now: () => new Date(), log };
+      const results: ReplayResult[] = [];
+      for (const entry of ids) {
+        const result = await replayQuarantined(deps, entry);
+        results.push(result);
+        if (!opts.json) console.log(formatReplay(result));
+      }
+      if (opts.json) console.log(JSON.stringify(results, null, 2));
+      else if (ids.length === 0) console.log('the quarantine is empty');
+      if (results.some((r) => !r.ok)) process.exitCode = 1;
+    } finally {
+      await ingest.close();
+    }
   });
 
 const rules = program.command('rules').description('the rules in the config');

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { errorForLog } from './errors.js';
 
 /** Keys whose values never reach a log line (I8), at any depth we log. */
 const REDACT = [
@@ -27,6 +28,8 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       level,
       base: { service: 'helpdesk' },
       redact: { paths: REDACT, censor: '[redacted]' },
+      // Errors are logged as code, bounded message and stack: never causes or attached fields (I8).
+      serializers: { err: errorForLog, error: errorForLog },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

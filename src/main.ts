@@ -9,7 +9,8 @@ import { openDatabase, type Database } from './adapters/db/client.js';
 import { ensureDatabase, runMigrations } from './adapters/db/migrate.js';
 import { createMailboxStateStore, createTicketStore } from './adapters/db/ticket-store.js';
 import { MailboxWatcher } from './adapters/imap/mailbox-watcher.js';
-import { parseMail } from './adapters/mime/parse-mail.js';
+import { createParserPool } from './adapters/mime/parser-pool.js';
+import { createQuarantine } from './adapters/db/quarantine-store.js';
 import { extractReply } from './adapters/mime/extract-reply.js';
 import { re2Test } from './adapters/regex/re2.js';
 import { createDeliveryStore } from './adapters/db/delivery-store.js';
@@ -19,7 +20,7 @@ import { createQueues, createWorker, ensureSchedulers, MAINTENANCE_QUEUE, OUTBOU
 import { composeMail } from './adapters/smtp/compose.js';
 import { createMailer } from './adapters/smtp/mailer.js';
 import { redisLeases } from './adapters/queue/lease.js';
-import type { OutboxQueue } from './usecases/ports.js';
+import type { OutboxQueue, Quarantine } from './usecases/ports.js';
 import type { SendDeps } from './usecases/send-outbound.js';
 import { recomputeDueTimes, type ScheduleDeps } from './usecases/scheduled.js';
 import { createScheduleStore } from './adapters/db/schedule-store.js';
@@ -101,9 +102,11 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   await prepareDatabase(environment.databaseUrl, log);
   const database = openDatabase(environment.databaseUrl);
   const tokenKey = await resolveTokenKey(environment, database, log);
+  const parser = createParserPool({ budgetMs: () => current().limits.parseTimeout });
   const outbound = startOutbound(current, environment, database, tokenKey, log);
   const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
-  const watchers = startWatchers(current, database, outbound, tokenKey, leases, log);
+  const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, log });
+  const watchers = startWatchers(current, database, ingest, leases, log);
   const reload = async (): Promise<boolean> => {
     const loaded = await loadConfigFile(environment.configFile, environment.env);
     if (!loaded.ok) {
@@ -136,13 +139,15 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
       await Promise.all(watchers.map((w) => w.stop()));
       leases.close();
       await outbound.stop();
+      await parser.close();
       await database.close();
       log.info({}, 'helpdesk stopped');
     },
   };
 }
 
-async function resolveTokenKey(environment: Environment, database: Database, log: Logger): Promise<Buffer> {
+/** The reply-token key: HELPDESK_TOKEN_KEY, else the one generated once and kept in the database. */
+export async function resolveTokenKey(environment: Environment, database: Database, log: Logger): Promise<Buffer> {
   if (environment.tokenKey) {
     if (environment.tokenKey.length < 16) throw new AppError('CONFIG_INVALID', 'HELPDESK_TOKEN_KEY must be at least 16 characters');
     return createHash('sha256').update(environment.tokenKey).digest();
@@ -224,30 +229,68 @@ function startOutbound(config: () => Config, environment: Environment, database:
   };
 }
 
-function startWatchers(
-  config: () => Config,
-  database: Database,
-  outbound: Outbound,
-  tokenKey: Buffer,
-  leases: ReturnType<typeof redisLeases>,
-  log: Logger,
-): MailboxWatcher[] {
-  const deps: IngestDeps = {
-    store: createTicketStore(database.db),
-    config,
+/**
+ * Ingest outside the daemon, for `helpdesk mail replay`: the same parsing,
+ * threading and storing, with a queue producer for the mail it causes (a
+ * Redis outage leaves those rows to the daemon's reconciler).
+ */
+export async function openIngest(environment: Environment, log: Logger): Promise<{ deps: IngestDeps; quarantine: Quarantine; close(): Promise<void> }> {
+  const config = await loadConfigOrThrow(environment);
+  const database = openDatabase(environment.databaseUrl, { max: 2 });
+  try {
+    const tokenKey = await resolveTokenKey(environment, database, log);
+    const parser = createParserPool({ budgetMs: () => config.limits.parseTimeout, threads: 1 });
+    const queues = createQueues({
+      redisUrl: environment.redisUrl,
+      prefix: environment.queuePrefix,
+      attempts: config.outbound.maxAttempts,
+      retryDelayMs: config.outbound.retryDelay,
+    });
+    const deps = ingestDeps({ config: () => config, database, outbox: queues.outbox, tokenKey, parse: parser.parse, log });
+    return {
+      deps,
+      quarantine: createQuarantine(database.db),
+      async close() {
+        await within(5_000, queues.close());
+        await parser.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** What ingest needs, for the daemon and for `helpdesk mail replay` alike. */
+export function ingestDeps(parts: {
+  config: () => Config;
+  database: Database;
+  outbox: OutboxQueue;
+  tokenKey: Buffer;
+  parse: IngestDeps['parse'];
+  log: Logger;
+}): IngestDeps {
+  return {
+    store: createTicketStore(parts.database.db),
+    config: parts.config,
     now: () => new Date(),
-    parse: parseMail,
+    parse: parts.parse,
     compose: composeMail,
-    outbox: outbound.outbox,
-    tokenKey,
+    outbox: parts.outbox,
+    tokenKey: parts.tokenKey,
     extractReply,
     regex: re2Test,
-    log,
+    log: parts.log,
   };
+}
+
+function startWatchers(config: () => Config, database: Database, deps: IngestDeps, leases: ReturnType<typeof redisLeases>, log: Logger): MailboxWatcher[] {
   const state = createMailboxStateStore(database.db);
+  const quarantine = createQuarantine(database.db);
   return config().mailboxes.map((mailbox) => {
     const failures = new Map<number, number>();
-    const watcher = new MailboxWatcher({
+    const watcher: MailboxWatcher = new MailboxWatcher({
       mailbox,
       log,
       lease: leases.lease(mailbox.name),
@@ -256,9 +299,13 @@ function startWatchers(
           mailbox: mailbox.name,
           state,
           ingest: (mail) => ingestMessage(deps, mail),
+          quarantine,
           log,
+          now: () => new Date(),
           maxMessageBytes: config().limits.maxMessageBytes,
+          maxAttempts: config().limits.ingestAttempts,
           failures,
+          stopping: () => watcher.stopping,
         }),
     });
     watcher.start();

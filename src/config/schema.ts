@@ -63,6 +63,8 @@ const imapSchema = z.strictObject({
   pollInterval: duration.prefault('60s'),
   /** Verify the server's TLS certificate. */
   tlsVerify: z.boolean().default(true),
+  /** Move mail that went to the quarantine here (created if missing); null flags it `\Seen` like processed mail. */
+  quarantineFolder: z.string().min(1).nullable().default(null),
 });
 
 const smtpSchema = z.strictObject({
@@ -183,6 +185,10 @@ export const configSchema = z
         maxMessageBytes: byteSize.prefault('50MB'),
         /** Attachments beyond this keep their metadata only. */
         maxAttachmentBytes: byteSize.prefault('25MB'),
+        /** Time each parsing stage of one mail may take (MIME structure, HTML sanitising), off the main thread. */
+        parseTimeout: duration.prefault('10s'),
+        /** Attempts at storing a mail that fails for a reason of its own before it goes to the quarantine. */
+        ingestAttempts: z.number().int().min(1).max(20).default(3),
       })
       .prefault({}),
     /** Mail templates by name: the built-in kinds (acknowledgement, agentNotification, slaWarning, slaBreach, autoClose, autoCloseWarning) and any a rule names. */

@@ -78,7 +78,7 @@ export function storeMessage(ctx: Context, ticketId: number | null, kind: Messag
   });
 }
 
-/** Notes every stored message gets when it was hard to read: parse error, truncation, omitted attachments. */
+/** Notes every stored message gets when it was hard to read: parse error, truncation, bounded values, dropped HTML, omitted attachments. */
 export function noteEvents(ctx: Context, ticketId: number, messageId: number): NewEvent[] {
   const events: NewEvent[] = [];
   const { parsed } = ctx;
@@ -88,6 +88,12 @@ export function noteEvents(ctx: Context, ticketId: number, messageId: number): N
   if (ctx.truncated) {
     const data = { size: ctx.mail.size, storedBytes: ctx.source.length };
     events.push({ ticketId, messageId, type: 'message_truncated', actor: 'system', data });
+  }
+  if (parsed.adjustments.length > 0) {
+    events.push({ ticketId, messageId, type: 'input_bounded', actor: 'system', data: { adjustments: parsed.adjustments } });
+  }
+  if (parsed.htmlDropped) {
+    events.push({ ticketId, messageId, type: 'html_dropped', actor: 'system', data: { reason: parsed.htmlDropped } });
   }
   for (const omitted of parsed.omittedAttachments) {
     const data = { ...omitted, limit: ctx.config.limits.maxAttachmentBytes };

@@ -52,4 +52,8 @@ export interface ParsedMail {
   readonly parseError: string | null;
   /** Attachments dropped for exceeding the cap, for the note on the ticket. */
   readonly omittedAttachments: readonly { readonly filename: string | null; readonly size: number }[];
+  /** What was cut or dropped to make the mail storable (long lists, out-of-range dates…), for the ticket's history. */
+  readonly adjustments: readonly string[];
+  /** Why the HTML body is missing although the mail had one (e.g. sanitising ran out of its time budget). */
+  readonly htmlDropped: string | null;
 }

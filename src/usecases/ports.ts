@@ -227,6 +227,35 @@ export interface TicketStore {
   ingestTransaction<T>(messageKey: string, work: (tx: IngestTx) => Promise<T>): Promise<T>;
 }
 
+/** A mail that could not be ingested after its attempts, as listed (its source is read separately). */
+export interface QuarantinedMail {
+  readonly id: number;
+  readonly mailbox: string;
+  readonly uidValidity: bigint;
+  readonly uid: number;
+  /** Size on the server; the kept source is cut at `limits.maxMessageBytes`. */
+  readonly size: number;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly attempts: number;
+  readonly firstSeenAt: Date;
+  readonly lastSeenAt: Date;
+  readonly replayAttempts: number;
+}
+
+/** The quarantine (I6): nothing is passed over; what cannot be ingested is kept, listable and replayable. */
+export interface Quarantine {
+  /** Keeps a mail with its raw source; the same mailbox, UIDVALIDITY and UID again updates the entry. Returns its id. */
+  hold(entry: Omit<QuarantinedMail, 'id' | 'firstSeenAt' | 'lastSeenAt' | 'replayAttempts'> & { readonly raw: Buffer }, now: Date): Promise<number>;
+  list(): Promise<QuarantinedMail[]>;
+  /** An entry with its raw source; null when there is none with this id. */
+  source(id: number): Promise<{ readonly entry: QuarantinedMail; readonly raw: Buffer } | null>;
+  /** Removes an entry once its mail was ingested. */
+  release(id: number): Promise<void>;
+  /** Records a replay that failed again. */
+  replayFailed(id: number, error: { readonly code: string; readonly message: string }, now: Date): Promise<void>;
+}
+
 /** Where a mailbox poller resumes (UIDVALIDITY and the last UID it finished). */
 export interface MailboxStateStore {
   read(mailbox: string): Promise<{ uidValidity: bigint; lastUid: number } | null>;
@@ -251,6 +280,8 @@ export interface MailboxSession {
   fetchSources(uids: readonly number[], maxBytes: number): Promise<{ uid: number; size: number; source: Buffer }[]>;
   /** Flags `\Seen`, or moves to the processed folder. Called only after the messages are committed (I1). */
   markProcessed(uids: readonly number[]): Promise<void>;
+  /** Flags `\Seen`, or moves to the quarantine folder. Called only after the messages are in the quarantine. */
+  markQuarantined(uids: readonly number[]): Promise<void>;
 }
 
 /** Sends a rendered mail through a mailbox's SMTP server. Throws AppError SMTP_* (permanent unless `retryable`). */
@@ -277,8 +308,11 @@ export interface ClaimedMessage {
 
 /** The outbox rows' delivery states (I3): queued → sending → sent | failed. */
 export interface DeliveryStore {
-  /** Takes a `queued` (or stale `sending`) row; null when it is sent, failed or gone — never send those. */
-  claim(id: number, now: Date): Promise<ClaimedMessage | null>;
+  /**
+   * Takes a `queued` row, or a `sending` row claimed before `stuckBefore` (its sender died); null
+   * otherwise — sent, failed, gone, or in flight with another sender: never send those.
+   */
+  claim(id: number, now: Date, stuckBefore: Date): Promise<ClaimedMessage | null>;
   markSent(id: number, now: Date): Promise<void>;
   /** A transient failure: back to `queued`, with the error, for the next attempt. */
   release(id: number, error: string): Promise<void>;

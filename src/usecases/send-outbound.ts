@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { isAppError } from '../errors.js';
+import { AppError, errorForLog, isAppError } from '../errors.js';
 import { sendFailedNotice } from './agent-notices.js';
 import { agentsFor, notifyAgent, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, CopyToSentFolder, DeliveryStore, Logger, Mailer, OutboxQueue, TicketStore } from './ports.js';
@@ -29,14 +29,15 @@ const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack']);
  * attempt, marks it failed, records an event and tells the agents — then throws.
  */
 export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { final: boolean }): Promise<SendOutcome> {
-  const row = await deps.delivery.claim(rowId, deps.now());
+  const now = deps.now();
+  const row = await deps.delivery.claim(rowId, now, new Date(now.getTime() - deps.config().outbound.stuckAfter));
   if (!row) return 'skipped';
   try {
     const result = await deps.mailer.send(row.mailbox, { from: row.from, to: row.recipients }, row.raw);
-    if (result.accepted.length === 0) throw new Error(`every recipient was refused: ${result.rejected.join(', ')}`);
+    if (result.accepted.length === 0) throw new AppError('SMTP_PERMANENT', `every recipient was refused: ${result.rejected.join(', ')}`);
   } catch (err) {
     const permanent = isAppError(err) && !err.retryable;
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = errorForLog(err).message;
     if (permanent || attempt.final) {
       await failDelivery(deps, rowId, reason, permanent ? 'refused' : 'retries exhausted');
     } else {
@@ -49,7 +50,7 @@ export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { fin
   deps.log.info({ outbox: rowId, messageId: row.messageId, kind: row.kind, ticketId: row.ticketId, attempts: row.attempts }, 'mail sent');
   if (CUSTOMER_FACING.has(row.kind)) {
     await deps.copyToSent(row.mailbox, row.raw).catch((err: unknown) =>
-      deps.log.warn({ outbox: rowId, error: { message: (err as Error).message } }, 'could not copy the mail to the sent folder'),
+      deps.log.warn({ outbox: rowId, error: errorForLog(err) }, 'could not copy the mail to the sent folder'),
     );
   }
   return 'sent';

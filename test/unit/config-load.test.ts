@@ -37,7 +37,7 @@ describe('parseConfig: a valid file', () => {
       autoClose: { after: 4 * DAY, statuses: ['answered', 'resolved'], notifyCustomer: true },
       sla: { policies: {}, warnBefore: 30 * 60_000, notify: ['assignee'] },
       schedules: { slaScanEvery: 60_000, autoCloseEvery: 15 * 60_000 },
-      limits: { maxMessageBytes: 50 * 1024 ** 2, maxAttachmentBytes: 25 * 1024 ** 2 },
+      limits: { maxMessageBytes: 50 * 1024 ** 2, maxAttachmentBytes: 25 * 1024 ** 2, parseTimeout: 10_000, ingestAttempts: 3 },
       rules: [],
     });
     expect(config.mailboxes).toEqual([
@@ -57,6 +57,7 @@ describe('parseConfig: a valid file', () => {
           idle: true,
           pollInterval: 60_000,
           tlsVerify: true,
+          quarantineFolder: null,
         },
       },
     ]);

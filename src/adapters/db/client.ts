@@ -1,6 +1,7 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import { AppError } from '../../errors.js';
+import { AppError, errorForLog } from '../../errors.js';
+import { classifyPgCode, errorCodeOf } from './pg-errors.js';
 import * as schema from './schema.js';
 
 export type Db = PostgresJsDatabase<typeof schema>;
@@ -26,49 +27,23 @@ export function openDatabase(url: string, options: { max?: number; connectTimeou
   return { db: drizzle(sql, { schema }), sql, close: () => sql.end({ timeout: 5 }) };
 }
 
-const CONNECTION_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-  'CONNECTION_DESTROYED',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08003',
-  '08006',
-  '08001',
-  '08004',
-]);
-
-/** True when a Postgres error means "the database is not there right now". */
-export function isConnectionError(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && CONNECTION_ERRORS.has(code)) return true;
-  }
-  return false;
-}
-
-/** Translates a postgres.js / drizzle error into ours, keeping it as `cause`. */
+/**
+ * Translates a postgres.js / drizzle error into ours, keeping it as `cause`,
+ * by the table in pg-errors.ts. The message is the server's own, bounded: never
+ * drizzle's, which quotes the query and every parameter (the mail itself).
+ */
 export function toAppError(err: unknown, what: string): AppError {
   if (err instanceof AppError) return err;
-  if (isConnectionError(err)) {
-    return new AppError('DB_UNAVAILABLE', `${what}: database unavailable (${describe(err)})`, { retryable: true, cause: err });
+  const code = errorCodeOf(err);
+  const detail = `${code ? `${code} ` : ''}${errorForLog(err).message}`;
+  switch (classifyPgCode(code)) {
+    case 'retryable':
+      return new AppError('DB_UNAVAILABLE', `${what}: database unavailable for now (${detail})`, { retryable: true, cause: err });
+    case 'fatal':
+      return new AppError('DB_REFUSED', `${what}: database refused (${detail})`, { retryable: true, cause: err });
+    case 'message-fault':
+      return new AppError('DB_QUERY', `${what}: ${detail}`, { retryable: false, cause: err });
   }
-  return new AppError('DB_QUERY', `${what}: ${describe(err)}`, { retryable: false, cause: err });
-}
-
-function describe(err: unknown): string {
-  const inner = (err as { cause?: unknown }).cause;
-  const base = err instanceof Error ? err.message : String(err);
-  return inner instanceof Error && inner.message !== base ? `${inner.message}` : base;
 }
 
 /** The database name in a connection URL. */

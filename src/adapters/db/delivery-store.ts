@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { DeliveryStore } from '../../usecases/ports.js';
 import { toAppError, type Db } from './client.js';
 import { messages } from './schema.js';
@@ -13,12 +13,19 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     }
   };
   return {
-    claim: (id, now) =>
+    claim: (id, now, stuckBefore) =>
       wrap(`claiming outbox row ${id}`, async () => {
+        // A row `sending` is someone's send in flight: taken over only once its claim is stale (the sender died).
         const [row] = await db
           .update(messages)
           .set({ deliveryState: 'sending', attempts: sql`${messages.attempts} + 1`, claimedAt: now })
-          .where(and(eq(messages.id, id), eq(messages.direction, 'out'), inArray(messages.deliveryState, ['queued', 'sending'])))
+          .where(
+            and(
+              eq(messages.id, id),
+              eq(messages.direction, 'out'),
+              or(eq(messages.deliveryState, 'queued'), and(eq(messages.deliveryState, 'sending'), lt(messages.claimedAt, stuckBefore))),
+            ),
+          )
           .returning({
             id: messages.id,
             ticketId: messages.ticketId,

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNotNull, sql } from 'drizzle-orm';
 import type { IngestTx } from '../../usecases/ports.js';
 import { autoResponses, contacts, messages, participants } from './schema.js';
+import { fullMessageId, messageIdColumns, messageIdIn } from './message-keys.js';
 import { insertAttachments, type Tx } from './tx.js';
 
 /** The outbox half of a ticket transaction: threads, participants, outgoing rows, rate-limit counts. */
@@ -23,7 +24,7 @@ export function outboxTx(
 
     async thread(ticketId) {
       const rows = await tx
-        .select({ messageId: messages.messageId, direction: messages.direction, kind: messages.kind, threadIndex: messages.threadIndex })
+        .select({ messageId: fullMessageId, direction: messages.direction, kind: messages.kind, threadIndex: messages.threadIndex })
         .from(messages)
         .where(and(eq(messages.ticketId, ticketId), isNotNull(messages.messageId)))
         .orderBy(asc(messages.id));
@@ -44,7 +45,7 @@ export function outboxTx(
           ticketId,
           direction: 'out',
           kind: mail.kind,
-          messageId: mail.messageId,
+          ...messageIdColumns(mail.messageId),
           inReplyTo: mail.inReplyTo,
           references: [...mail.references],
           fromAddress: mail.from.address,
@@ -86,16 +87,16 @@ export function outboxTx(
     async outboundByMessageIds(ids) {
       if (ids.length === 0) return [];
       const rows = await tx
-        .select({ id: messages.id, ticketId: messages.ticketId, kind: messages.kind, messageId: messages.messageId, deliveryState: messages.deliveryState })
+        .select({ id: messages.id, ticketId: messages.ticketId, kind: messages.kind, messageId: fullMessageId, deliveryState: messages.deliveryState })
         .from(messages)
-        .where(and(eq(messages.direction, 'out'), inArray(messages.messageId, [...new Set(ids)])))
+        .where(and(eq(messages.direction, 'out'), messageIdIn(ids)))
         .orderBy(desc(messages.id));
       return rows.map((r) => ({ ...r, messageId: r.messageId! }));
     },
 
     async outboundById(id) {
       const rows = await tx
-        .select({ id: messages.id, ticketId: messages.ticketId, kind: messages.kind, messageId: messages.messageId, deliveryState: messages.deliveryState, to: messages.to, cc: messages.cc })
+        .select({ id: messages.id, ticketId: messages.ticketId, kind: messages.kind, messageId: fullMessageId, deliveryState: messages.deliveryState, to: messages.to, cc: messages.cc })
         .from(messages)
         .where(and(eq(messages.id, id), eq(messages.direction, 'out')))
         .for('update');

@@ -105,8 +105,13 @@ export const messages = pgTable(
     ticketId: id('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
     direction: messageDirection('direction').notNull(),
     kind: messageKind('kind').notNull(),
-    /** Message-ID without brackets; null for an inbound mail that had none (then raw_sha256 identifies it). */
+    /**
+     * Message-ID without brackets, the key every lookup uses; null for an inbound mail that had
+     * none (then raw_sha256 identifies it). An id too long for the index is kept as its hash
+     * (`sha256:…`, message-keys.ts), with the id as written in message_id_full.
+     */
     messageId: text('message_id'),
+    messageIdFull: text('message_id_full'),
     inReplyTo: text('in_reply_to'),
     references: text('references').array().notNull().default(sql`'{}'::text[]`),
     fromAddress: text('from_address'),
@@ -233,3 +238,29 @@ export const mailboxState = pgTable('mailbox_state', {
   lastUid: id('last_uid').notNull().default(0),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * Mail that could not be ingested after its attempts (I6): kept with its raw
+ * source before the mailbox's resume point moves past it, listable and
+ * replayable (`helpdesk mail failed`, `helpdesk mail replay`).
+ */
+export const quarantine = pgTable(
+  'quarantine',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    mailbox: text('mailbox').notNull(),
+    uidValidity: id('uid_validity').notNull(),
+    uid: id('uid').notNull(),
+    /** Size on the server; the stored source is cut at `limits.maxMessageBytes`. */
+    size: integer('size').notNull(),
+    raw: bytea('raw').notNull(),
+    rawSha256: text('raw_sha256').notNull(),
+    errorCode: text('error_code').notNull(),
+    errorMessage: text('error_message').notNull(),
+    attempts: integer('attempts').notNull(),
+    firstSeenAt: tstz('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: tstz('last_seen_at').notNull().defaultNow(),
+    replayAttempts: integer('replay_attempts').notNull().default(0),
+  },
+  (t) => [uniqueIndex('quarantine_mailbox_uid_key').on(t.mailbox, t.uidValidity, t.uid)],
+);

@@ -1,3 +1,4 @@
+import { fullMessageId } from './message-keys.js';
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
@@ -128,7 +129,7 @@ export async function showTicket(db: Db, number: number): Promise<TicketDetail |
         to: messages.to,
         subject: messages.subject,
         text: messages.text,
-        messageId: messages.messageId,
+        messageId: fullMessageId,
         createdAt: messages.createdAt,
       })
       .from(messages)

@@ -11,7 +11,8 @@ import type {
 } from '../../usecases/ports.js';
 import { toAppError, type Db } from './client.js';
 import { outboxTx } from './outbox-store.js';
-import { insertAttachments, type Tx } from './tx.js';
+import { messageIdColumns, messageIdIn, messageKey } from './message-keys.js';
+import { insertAttachments, jsonSafe, type Tx } from './tx.js';
 import { scheduleTx } from './schedule-store.js';
 import { slaColumns } from './sla-columns.js';
 import { ticketColumns, toTicketRecord } from './ticket-columns.js';
@@ -37,7 +38,7 @@ export function createTicketStore(db: Db): TicketStore {
 function ingestTx(tx: Tx): IngestTx {
   return {
     async isKnownMessage(messageId, rawSha256) {
-      const condition = messageId === null ? and(sql`${messages.messageId} is null`, eq(messages.rawSha256, rawSha256)) : eq(messages.messageId, messageId);
+      const condition = messageId === null ? and(sql`${messages.messageId} is null`, eq(messages.rawSha256, rawSha256)) : eq(messages.messageId, messageKey(messageId));
       const rows = await tx.select({ id: messages.id }).from(messages).where(condition).limit(1);
       return rows.length > 0;
     },
@@ -45,10 +46,16 @@ function ingestTx(tx: Tx): IngestTx {
     async ticketIdsByMessageIds(ids) {
       if (ids.length === 0) return new Map();
       const rows = await tx
-        .select({ messageId: messages.messageId, ticketId: messages.ticketId })
+        .select({ key: messages.messageId, ticketId: messages.ticketId })
         .from(messages)
-        .where(and(inArray(messages.messageId, [...new Set(ids)]), sql`${messages.ticketId} is not null`));
-      return new Map(rows.map((r) => [r.messageId!, r.ticketId!]));
+        .where(and(messageIdIn(ids), sql`${messages.ticketId} is not null`));
+      const byKey = new Map(rows.map((r) => [r.key!, r.ticketId!]));
+      const found = new Map<string, number>();
+      for (const id of ids) {
+        const ticketId = byKey.get(messageKey(id));
+        if (ticketId !== undefined) found.set(id, ticketId);
+      }
+      return found;
     },
 
     async ticketByNumber(number) {
@@ -154,7 +161,7 @@ function ingestTx(tx: Tx): IngestTx {
           messageId: e.messageId ?? null,
           type: e.type,
           actor: e.actor,
-          data: e.data ?? {},
+          data: jsonSafe(e.data ?? {}),
           createdAt: now,
         })),
       );
@@ -183,13 +190,13 @@ async function insertMessage(tx: Tx, m: NewInboundMessage): Promise<number> {
       ticketId: m.ticketId,
       direction: 'in',
       kind: m.kind,
-      messageId: m.messageId,
+      ...messageIdColumns(m.messageId),
       inReplyTo: m.inReplyTo,
       references: [...m.references],
       fromAddress: m.from?.address ?? null,
       fromName: m.from?.name ?? '',
-      to: [...m.to],
-      cc: [...m.cc],
+      to: jsonSafe([...m.to]),
+      cc: jsonSafe([...m.cc]),
       subject: m.subject,
       text: m.text,
       html: m.html,

@@ -38,3 +38,16 @@ export interface AttachmentInput {
   readonly inline: boolean;
 }
 
+
+/* eslint-disable-next-line no-control-regex */
+const NOT_IN_JSONB = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A value jsonb accepts: NUL and lone surrogates (which it refuses) replaced in every string, at any depth. */
+export function jsonSafe<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(NOT_IN_JSONB, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(jsonSafe) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [jsonSafe(k), jsonSafe(v)])) as T;
+  }
+  return value;
+}

@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Logger as PinoLogger } from 'pino';
 import type { MailboxConfig } from '../../config/schema.js';
-import { isAppError } from '../../errors.js';
+import { errorForLog, isAppError } from '../../errors.js';
 import type { Lease, MailboxSession } from '../../usecases/ports.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { toImapError } from './errors.js';
@@ -40,6 +40,8 @@ export class MailboxWatcher {
   private currentState: WatcherState = 'starting';
   /** Set when another instance took the lease: the connection ends without that being a failure. */
   private leaseLost = false;
+  /** The current connection's sync runner, so that stop() can let the mail in hand finish. */
+  private runner: CoalescingRunner | null = null;
 
   constructor(opts: WatcherOptions) {
     this.opts = opts;
@@ -54,10 +56,17 @@ export class MailboxWatcher {
     this.loop ??= this.run();
   }
 
+  /** True once stop() was called: a sync in progress finishes the mail in hand and ends. */
+  get stopping(): boolean {
+    return this.stopped;
+  }
+
+  /** Stops watching: the sync in progress finishes its mail (flagged, resume point saved), then IMAP logs out. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.currentState = 'stopped';
     this.wake?.();
+    await this.runner?.close();
     const client = this.client;
     if (client) await client.logout().catch(() => client.close());
     await this.loop;
@@ -124,10 +133,11 @@ export class MailboxWatcher {
     client.on('error', (err: Error) => this.log.warn({ error: errorSummary(toImapError(err, 'imap')) }, 'IMAP connection error'));
     try {
       await client.connect();
-      const { folder, processedFolder } = this.opts.mailbox.imap;
+      const { folder, processedFolder, quarantineFolder } = this.opts.mailbox.imap;
       // mailboxOpen, not getMailboxLock: a held lock keeps imapflow from starting IDLE.
       await client.mailboxOpen(folder);
       if (processedFolder) await ensureFolder(client, processedFolder);
+      if (quarantineFolder) await ensureFolder(client, quarantineFolder);
       const box = client.mailbox || null;
       this.currentState = 'watching';
       this.log.info(
@@ -152,11 +162,11 @@ export class MailboxWatcher {
   }
 
   private async syncUntilClosed(client: ImapFlow, closed: Promise<void>): Promise<void> {
-    const session = imapSession(client, this.opts.mailbox.imap.processedFolder);
+    const session = imapSession(client, { processed: this.opts.mailbox.imap.processedFolder, quarantine: this.opts.mailbox.imap.quarantineFolder });
     let revalidate = false;
     let outages = 0;
     let retryTimer: NodeJS.Timeout | null = null;
-    const runner = new CoalescingRunner(async () => {
+    const runner = (this.runner = new CoalescingRunner(async () => {
       if (this.stopped || !client.usable) return;
       try {
         if (revalidate) {
@@ -172,10 +182,12 @@ export class MailboxWatcher {
           return;
         }
         const delay = this.backoff(++outages);
-        this.log.warn({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
+        // A database refusing us (credentials, schema) needs an operator: say so at error level.
+        const level = isAppError(err, 'DB_REFUSED') ? 'error' : 'warn';
+        this.log[level]({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
         retryTimer = setTimeout(() => runner.request(), delay);
       }
-    });
+    }));
     client.on('exists', () => runner.request());
     const poll = setInterval(() => {
       revalidate = true;
@@ -266,8 +278,8 @@ async function ensureFolder(client: ImapFlow, path: string): Promise<void> {
   if (!list.some((box) => box.path === path)) await client.mailboxCreate(path);
 }
 
-/** What a log line shows of an error: code and message, never the whole object (it may hold config). */
+/** What a log line shows of an error: code and a bounded message, never the whole object (it may hold config or mail). */
 export function errorSummary(err: unknown): { code?: string; message: string } {
-  if (isAppError(err)) return { code: err.code, message: err.message };
-  return { message: err instanceof Error ? err.message : String(err) };
+  const { code, message } = errorForLog(err);
+  return code ? { code, message } : { message };
 }

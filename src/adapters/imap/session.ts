@@ -3,7 +3,7 @@ import type { MailboxSession } from '../../usecases/ports.js';
 import { toImapError } from './errors.js';
 
 /** The sync use case's view of an open folder on an imapflow connection. */
-export function imapSession(client: ImapFlow, processedFolder: string | null): MailboxSession {
+export function imapSession(client: ImapFlow, folders: { processed: string | null; quarantine: string | null }): MailboxSession {
   const opened = (): MailboxObject => {
     if (!client.mailbox) throw toImapError(new Error('no folder is open'), 'reading mailbox');
     return client.mailbox;
@@ -40,14 +40,18 @@ export function imapSession(client: ImapFlow, processedFolder: string | null): M
       }
     },
 
-    async markProcessed(uids) {
-      if (uids.length === 0) return;
-      try {
-        if (processedFolder) await client.messageMove(uids.join(','), processedFolder, { uid: true });
-        else await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
-      } catch (err) {
-        throw toImapError(err, processedFolder ? `moving messages to ${processedFolder}` : 'flagging messages \\Seen');
-      }
-    },
+    markProcessed: (uids) => moveOrFlag(client, uids, folders.processed),
+    markQuarantined: (uids) => moveOrFlag(client, uids, folders.quarantine),
   };
+}
+
+/** Moves messages to `folder`, or flags them `\Seen` when there is none. */
+async function moveOrFlag(client: ImapFlow, uids: readonly number[], folder: string | null): Promise<void> {
+  if (uids.length === 0) return;
+  try {
+    if (folder) await client.messageMove(uids.join(','), folder, { uid: true });
+    else await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
+  } catch (err) {
+    throw toImapError(err, folder ? `moving messages to ${folder}` : 'flagging messages \\Seen');
+  }
 }

@@ -4,6 +4,9 @@ export type RawHeaders = Map<string, string[]>;
 const MAX_HEADER_LINES = 5_000;
 const MAX_VALUE_CHARS = 8 * 1024;
 const MAX_BODY_CHARS = 1024 * 1024;
+/** Headers whose newest entries come last (RFC 5322 §3.6.4): past the cap, their end is kept. */
+const TAIL_HEADERS = new Set(['references']);
+const TAIL_LINE = /^references:/i;
 
 /**
  * Reads a message's header block leniently, for mail the MIME parser rejects:
@@ -29,11 +32,21 @@ export function readHeaderBlock(source: Buffer): { headers: RawHeaders; body: st
   for (let start = 0; start < headEnd && lines < MAX_HEADER_LINES; lines++) {
     const newline = text.indexOf('\n', start);
     const end = newline < 0 || newline > headEnd ? headEnd : newline;
-    // Only the first part of a huge line is read; the rest is skipped, not scanned.
-    const line = text.slice(start, Math.min(end, start + MAX_VALUE_CHARS)).replace(/\r$/, '');
+    // Only part of a huge line is read (the rest is skipped, not scanned): the first part, or the
+    // last for a header whose newest entries come last.
+    const keepTail = current !== null && TAIL_HEADERS.has(current.name) && /^[ \t]/.test(text.slice(start, start + 1));
+    const tailOfNew = TAIL_LINE.exec(text.slice(start, start + 40));
+    const line = (
+      tailOfNew && end - start > MAX_VALUE_CHARS
+        ? `${tailOfNew[0]} ${text.slice(end - MAX_VALUE_CHARS, end)}`
+        : keepTail
+          ? text.slice(Math.max(start, end - MAX_VALUE_CHARS), end)
+          : text.slice(start, Math.min(end, start + MAX_VALUE_CHARS))
+    ).replace(/\r$/, '');
     start = end + 1;
     if (/^[ \t]/.test(line) && current) {
-      if (current.value.length < MAX_VALUE_CHARS) current.value += ` ${line.trim()}`;
+      if (TAIL_HEADERS.has(current.name)) current.value = `${current.value} ${line.trim()}`.slice(-MAX_VALUE_CHARS);
+      else if (current.value.length < MAX_VALUE_CHARS) current.value += ` ${line.trim()}`;
       continue;
     }
     flush();

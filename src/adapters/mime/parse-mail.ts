@@ -5,6 +5,7 @@ import type { InboundFacts } from '../../domain/classify.js';
 import { normalizeMessageId, parseMessageIdList } from '../../domain/message-id.js';
 import type { MailAddress, ParsedAttachment, ParsedMail } from '../../usecases/parsed-mail.js';
 import { readDeliveryReport } from './delivery-report.js';
+import { boundParsedMail, cleanBody } from './bound-mail.js';
 import { cleanText, readHeaderBlock, type RawHeaders } from './header-block.js';
 
 export interface ParseOptions {
@@ -27,13 +28,28 @@ const HTML_POLICY: sanitizeHtml.IOptions = {
 };
 
 /** HTML bodies beyond this are not sanitised tag by tag: they are kept as escaped text. */
-const MAX_HTML_TO_SANITISE = 2 * 1024 * 1024;
+export const MAX_HTML_TO_SANITISE = 2 * 1024 * 1024;
+
+/** A parsed mail whose HTML body (if any) still has to be sanitised. */
+export interface ParsedStructure {
+  readonly mail: ParsedMail;
+  /** The HTML body as the sender wrote it; never stored or shown before `sanitiseHtml`. */
+  readonly unsafeHtml: string | null;
+}
 
 /**
  * Parses a raw message. Never throws: a message the MIME parser rejects comes
  * back with its headers read leniently, the raw text as body and `parseError` set.
+ * Runs in this thread; the daemon runs the two stages in worker threads with a
+ * time budget (parser-pool.ts).
  */
 export async function parseMail(raw: Buffer, options: ParseOptions): Promise<ParsedMail> {
+  const { mail, unsafeHtml } = await parseStructure(raw, options);
+  return unsafeHtml === null ? mail : { ...mail, html: sanitiseHtml(unsafeHtml) };
+}
+
+/** The first stage: MIME structure, headers, text, attachments — bounded for storage; HTML left raw. */
+export async function parseStructure(raw: Buffer, options: ParseOptions): Promise<ParsedStructure> {
   const source = normaliseLineEndings(raw);
   let parsed: LibParsedMail;
   try {
@@ -43,9 +59,28 @@ export async function parseMail(raw: Buffer, options: ParseOptions): Promise<Par
       skipTextLinks: true,
     });
   } catch (err) {
-    return fallbackParse(source, errorText(err));
+    return { mail: boundParsedMail(fallbackParse(source, errorText(err))), unsafeHtml: null };
   }
-  return fromLibrary(parsed, source, options);
+  return { mail: boundParsedMail(fromLibrary(parsed, source, options)), unsafeHtml: parsed.html ? cleanBody(parsed.html) : null };
+}
+
+/**
+ * The mail as far as its headers can be read without the MIME parser: for
+ * mail the parser rejects, or that it could not finish within its budget.
+ * Linear in the size of the source.
+ */
+export function parseLeniently(raw: Buffer, reason: string): ParsedMail {
+  return boundParsedMail(fallbackParse(normaliseLineEndings(raw), reason));
+}
+
+/** The second stage: the HTML body with only safe tags and attributes, or escaped text when it is huge. */
+export function sanitiseHtml(html: string): string {
+  if (html.length > MAX_HTML_TO_SANITISE) return `<pre>${escapeHtml(html.slice(0, MAX_HTML_TO_SANITISE))}</pre>`;
+  return sanitizeHtml(html, HTML_POLICY);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOptions): ParsedMail {
@@ -81,7 +116,7 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     subject: facts.subject,
     date: validDate(parsed.date),
     text: cleanText(parsed.text ?? ''),
-    html: parsed.html ? sanitise(parsed.html) : null,
+    html: null,
     attachments,
     facts,
     returnedMessageIds: returnedMessageIds(parsed.attachments, parsed.text ?? ''),
@@ -89,6 +124,8 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: null,
     omittedAttachments: omitted,
+    adjustments: [],
+    htmlDropped: null,
   };
 }
 
@@ -128,6 +165,8 @@ function fallbackParse(source: Buffer, reason: string): ParsedMail {
     threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: reason,
     omittedAttachments: [],
+    adjustments: [],
+    htmlDropped: null,
   };
 }
 
@@ -230,11 +269,6 @@ function validDate(date: Date | undefined): Date | null {
   return date && !Number.isNaN(date.getTime()) ? date : null;
 }
 
-function sanitise(html: string): string {
-  const clean = cleanText(html);
-  if (clean.length > MAX_HTML_TO_SANITISE) return `<pre>${sanitizeHtml(clean.slice(0, MAX_HTML_TO_SANITISE), { allowedTags: [], allowedAttributes: {} })}</pre>`;
-  return sanitizeHtml(clean, HTML_POLICY);
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
