@@ -21,7 +21,8 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-export const DOVECOT_PASSWORD = 'secret';
+/** Distinctive, so a test can assert it appears in no log line. */
+export const DOVECOT_PASSWORD = 'imap-pw-4e1c9b7d';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -33,6 +33,10 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // Any credentials are accepted: tests check what the daemon sends, not the server's checks.
+    onAuth(_auth, _session, callback) {
+      callback(null, { user: 'test' });
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
