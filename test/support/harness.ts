@@ -82,6 +82,14 @@ export interface HarnessOptions {
   folder?: string;
   /** Redis to use instead of the shared one (e.g. a private server a test flushes). */
   redisUrl?: string;
+  /** Extra keys for the mailbox's smtp block, as YAML flow entries (e.g. `user: x, password: ${SMTP_PASSWORD}`). */
+  smtpExtra?: string;
+  /** HELPDESK_TOKEN_KEY for the daemon (default: generated and kept in the database). */
+  tokenKey?: string;
+  /** Extra environment for the config's `${VAR}`s. */
+  env?: Record<string, string>;
+  /** The daemon's log level (default info). */
+  logLevel?: string;
 }
 
 let userCounter = 0;
@@ -105,7 +113,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
       '    address: support@example.test',
       ...(options.mailboxExtra ? [`    ${options.mailboxExtra}`] : []),
       `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
-      `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }`,
+      `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false${options.smtpExtra ? `, ${options.smtpExtra}` : ''} }`,
       options.agents ?? ['agents:', '  - { name: Alice, email: alice@example.test, departments: [general] }'].join('\n'),
       options.extraConfig ?? '',
     ].join('\n'),
@@ -120,9 +128,9 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     databaseUrl: options.daemonDatabaseUrl?.(db.url) ?? db.url,
     redisUrl,
     queuePrefix,
-    tokenKey: null,
+    tokenKey: options.tokenKey ?? null,
     configFile,
-    env: { IMAP_PASSWORD: DOVECOT_PASSWORD },
+    env: { IMAP_PASSWORD: DOVECOT_PASSWORD, ...options.env },
     ...(options.mailboxLeaseMs ? { mailboxLeaseMs: options.mailboxLeaseMs } : {}),
   });
 
@@ -137,12 +145,12 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     configFile,
     imap,
     async start() {
-      daemon = await startDaemon(environment(), createLogger('info', logs.stream));
+      daemon = await startDaemon(environment(), createLogger(options.logLevel ?? 'info', logs.stream));
       await waitFor(() => logs.find('watching mailbox').length > 0, { what: 'the daemon to watch the mailbox' });
       return daemon;
     },
     async startAnother() {
-      const other = await startDaemon(environment(), createLogger('info', logs.stream));
+      const other = await startDaemon(environment(), createLogger(options.logLevel ?? 'info', logs.stream));
       others.push(other);
       return other;
     },

@@ -1,0 +1,47 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { buildMail } from '../support/mail.js';
+import { runningHarness } from '../support/harness.js';
+import { nestedHtml } from '../support/poison.js';
+import { waitFor } from '../support/wait.js';
+
+const running = runningHarness();
+
+describe('one pathological mail cannot stall the process', () => {
+  it('sanitises HTML off the event loop: the lease is renewed and other mail flows while it works; over budget it keeps the text only', async () => {
+    const h = await running({ mailboxLeaseMs: 1_500, extraConfig: 'limits: { parseTimeout: 4s }' });
+    const redis = new Redis(h.redisUrl);
+    const leaseKey = `${h.queuePrefix}:lease:mailbox:support`;
+    const holder = await redis.get(leaseKey);
+    expect(holder).toBeTruthy();
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const seen = { lost: false, samples: 0 };
+    const watch = setInterval(() => {
+      void redis.get(leaseKey).then((value) => {
+        seen.samples++;
+        if (value !== holder) seen.lost = true;
+      });
+    }, 100);
+    try {
+      const poison = nestedHtml();
+      await h.appendRaw(poison.raw);
+      await h.append(buildMail({ subject: 'behind the big one', from: 'fay@customer.test' }).raw);
+      await waitFor(async () => (await h.tickets()).length === 2, { timeoutMs: 60_000, what: 'both mails stored' });
+
+      const [stored] = await h.db.sql`select html, length(text) as text_length from messages where message_id = ${poison.messageId}`;
+      expect(stored!.html).toBeNull();
+      const [event] = await h.db.sql`select data from events where type = 'html_dropped'`;
+      expect(event!.data.reason).toBe('sanitising the HTML took longer than its budget of 4s: kept the text part only');
+      expect(seen.samples).toBeGreaterThan(30);
+      expect(seen.lost).toBe(false);
+      // Four seconds of sanitising, and the daemon's own thread never stopped for more than a moment.
+      expect(delay.max / 1e6).toBeLessThan(500);
+    } finally {
+      clearInterval(watch);
+      delay.disable();
+      redis.disconnect();
+    }
+  });
+});
