@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DryRunReport } from '../../src/usecases/dry-run.js';
 import { runCli } from '../support/cli.js';
-import { corpusFiles } from '../support/corpus.js';
+import { corpusFiles, describeCorpus } from '../support/corpus.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/dovecot.js';
 
@@ -53,7 +53,7 @@ async function dryRun(file: string, databaseUrl = db.url): Promise<DryRunReport>
   return JSON.parse(result.stdout) as DryRunReport;
 }
 
-describe('helpdesk rules test on corpus mails', () => {
+describeCorpus('helpdesk rules test on corpus mails', () => {
   it('shows the matching rules, why, and the resulting ticket for a customer mail', async () => {
     const report = await dryRun(corpus('rfc2822-appendix-a2/example05.eml'));
     expect(report.classification.kind).toBe('customer');

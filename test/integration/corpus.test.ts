@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 import { mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -9,7 +9,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('the real-world corpus through the poller', () => {
+describeCorpus('the real-world corpus through the poller', () => {
   it('ingests every corpus mail without an error reaching the poller, and flags each', async () => {
     const files = corpusFiles('.eml');
     expect(files.length).toBeGreaterThanOrEqual(460);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import fc from 'fast-check';
 import { openDatabase, type Database } from '../../src/adapters/db/client.js';
 import { createMailboxStateStore } from '../../src/adapters/db/ticket-store.js';
@@ -11,7 +11,7 @@ import { ingestMessage } from '../../src/usecases/ingest-message.js';
 import { syncMailbox } from '../../src/usecases/sync-mailbox.js';
 import type { MailboxSession } from '../../src/usecases/ports.js';
 import { createLogger } from '../../src/logging.js';
-import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { deleteRedisKeys, LogCapture } from '../support/harness.js';
 
@@ -79,35 +79,35 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant((raw: Buffer) => withHeader(fromLatin(latin(raw).replace(/^From:.*$/im, '')), `From: "${'n'.repeat(5000)}" <${'x'.repeat(400)}@fuzz.test>`)),
 );
 
-const fuzzedMail = fc.record({
+const fuzzedMail = () => fc.record({
   file: fc.constantFrom(...FILES),
   mutations: fc.array(mutation, { minLength: 1, maxLength: 3 }),
   freshId: fc.boolean(),
   n: fc.nat(),
 });
 
-let db: TestDatabase;
-let database: Database;
-let parser: MailParser;
-let queues: Queues;
-const prefix = `hdfuzz-${process.pid}`;
+describeCorpus('fuzzed corpus mail through parse → ingest → Postgres', () => {
+  let db: TestDatabase;
+  let database: Database;
+  let parser: MailParser;
+  let queues: Queues;
+  const prefix = `hdfuzz-${process.pid}`;
 
-beforeAll(async () => {
-  db = await createTestDatabase(inject('templateDb'));
-  database = openDatabase(db.url, { max: 4 });
-  parser = createParserPool({ budgetMs: () => 3_000, threads: 2 });
-  queues = createQueues({ redisUrl: 'redis://127.0.0.1:6379', prefix, attempts: 1, retryDelayMs: 1_000 });
-});
+  beforeAll(async () => {
+    db = await createTestDatabase(inject('templateDb'));
+    database = openDatabase(db.url, { max: 4 });
+    parser = createParserPool({ budgetMs: () => 3_000, threads: 2 });
+    queues = createQueues({ redisUrl: 'redis://127.0.0.1:6379', prefix, attempts: 1, retryDelayMs: 1_000 });
+  });
 
-afterAll(async () => {
-  await parser?.close();
-  await queues?.close();
-  await deleteRedisKeys('redis://127.0.0.1:6379', prefix);
-  await database?.close();
-  await db?.drop();
-});
+  afterAll(async () => {
+    await parser?.close();
+    await queues?.close();
+    await deleteRedisKeys('redis://127.0.0.1:6379', prefix);
+    await database?.close();
+    await db?.drop();
+  });
 
-describe('fuzzed corpus mail through parse → ingest → Postgres', () => {
   it(`ends every one of ${RUNS} mutated mails as a stored message or a quarantine entry, with no unhandled error (seed ${SEED})`, async () => {
     const loaded = parseConfig(
       ['mailboxes:', '  - { name: support, address: support@example.test, imap: { host: 127.0.0.1, user: u } }', 'agents: [{ name: Alice, email: alice@example.test, departments: [general] }]'].join('\n'),
@@ -142,7 +142,7 @@ describe('fuzzed corpus mail through parse → ingest → Postgres', () => {
     const outcomes = { stored: 0, duplicate: 0, quarantined: 0 };
     try {
       await fc.assert(
-        fc.asyncProperty(fuzzedMail, async ({ file, mutations, freshId, n }) => {
+        fc.asyncProperty(fuzzedMail(), async ({ file, mutations, freshId, n }) => {
           let raw = readCorpus(file);
           for (const mutate of mutations) raw = mutate(raw);
           if (freshId) raw = withHeader(fromLatin(latin(raw).replace(/^Message-ID:.*$/gim, '')), `Message-ID: <fuzz-${n}-${uid}@fuzz.test>`);

@@ -25,6 +25,9 @@ async function dropTemplate(): Promise<void> {
 
 /** Once per run: a migrated template database and one Dovecot for every test file. */
 export async function setup(project: TestProject): Promise<void> {
+  if (!process.env.HELPDESK_CORPUS && process.env.CI !== 'true') {
+    console.warn('\n  The mail corpus suites will not run: HELPDESK_CORPUS is not set (bash .ci/run sets it from ../shared/corpus).\n');
+  }
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   try {
     await admin.unsafe(`create database ${TEMPLATE_DB}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMail } from '../../src/adapters/mime/parse-mail.js';
 import { classifyInbound } from '../../src/domain/classify.js';
 import type { InboundKind } from '../../src/domain/classify.js';
-import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 
 const OWN = new Set(['support@example.test']);
 const OPTIONS = { maxAttachmentBytes: 25 * 1024 * 1024 };
@@ -53,7 +53,7 @@ function expectation(file: string): Expectation {
 
 const FILES = corpusFiles('.eml');
 
-describe('classifyInbound on the real-mail corpus', () => {
+describeCorpus('classifyInbound on the real-mail corpus', () => {
   it('finds the whole corpus, and every exception names a file in it', () => {
     expect(FILES.filter((f) => f.startsWith('autoreplies/'))).toHaveLength(14);
     expect(FILES.filter((f) => f.startsWith('bounces/sisimai/not-a-bounce/'))).toEqual([

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { extractReply } from '../../src/adapters/mime/extract-reply.js';
-import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 
 const QUOTE = '> My printer is broken.\n> Please help.\n';
 
@@ -75,7 +75,7 @@ const SIGNATURE_KEPT_BY_TALON = ['replies/talon/iphone.eml', 'replies/talon/spar
 /** Hit-rate floors, just below the measured 10/12 and 45/64: a drop is a regression. */
 const FLOOR = { talon: 10, trimmer: 43 };
 
-describe('extractReply on the reply corpora', () => {
+describeCorpus('extractReply on the reply corpora', () => {
   it('finds the corpora', () => {
     expect(TALON_PAIRS).toHaveLength(12);
     expect(TRIMMER_PAIRS).toHaveLength(64);

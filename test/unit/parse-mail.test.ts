@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { CollectionTag } from 'yaml';
 import { parseMail } from '../../src/adapters/mime/parse-mail.js';
-import { corpusFiles, readCorpus } from '../support/corpus.js';
+import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 
 const OPTIONS = { maxAttachmentBytes: 25 * 1024 * 1024 };
 const EML = corpusFiles('.eml');
 
-describe('parseMail on every corpus message', () => {
+describeCorpus('parseMail on every corpus message', () => {
   it.each(EML)('%s parses without throwing, and no text it returns holds a NUL', async (file) => {
     const mail = await parseMail(readCorpus(file), OPTIONS);
     const texts = {
@@ -43,7 +43,7 @@ function zammadExpectation(file: string): ZammadExpectation {
  * sender (MANIFEST.md). mailparser takes the first; parseMail falls back to the first From that
  * carries an address, so it agrees with Zammad here too.
  */
-describe('parseMail agrees with Zammad on subject and sender', () => {
+describeCorpus('parseMail agrees with Zammad on subject and sender', () => {
   const expectations = corpusFiles('.expected.yml');
 
   it('finds the Zammad expectations', () => {
@@ -90,7 +90,7 @@ describe('parseMail falls back to reading the headers when mailparser throws', (
   });
 });
 
-describe('parseMail on classic Mac (CR-only) mail', () => {
+describeCorpus('parseMail on classic Mac (CR-only) mail', () => {
   it.each(corpusFiles('.eml', 'bounces/sisimai/mac'))('%s yields a subject and a sender', async (file) => {
     const raw = readCorpus(file);
     expect([raw.includes(0x0d), raw.includes(0x0a)]).toEqual([true, false]);
