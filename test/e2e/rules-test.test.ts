@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject, afterAll, beforeAll, expect, it } from 'vitest';
 import type { DryRunReport } from '../../src/usecases/dry-run.js';
 import { runCli } from '../support/cli.js';
 import { corpusFiles, describeCorpus } from '../support/corpus.js';

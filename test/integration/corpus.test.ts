@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { corpusFiles, describeCorpus, readCorpus } from '../support/corpus.js';
 import { mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';

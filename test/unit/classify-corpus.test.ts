@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parseMail } from '../../src/adapters/mime/parse-mail.js';
 import { classifyInbound } from '../../src/domain/classify.js';
 import type { InboundKind } from '../../src/domain/classify.js';
