@@ -108,7 +108,14 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, log });
   const watchers = startWatchers(current, database, ingest, leases, log);
   const reload = async (): Promise<boolean> => {
-    const loaded = await loadConfigFile(environment.configFile, environment.env);
+    let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
+    try {
+      loaded = await loadConfigFile(environment.configFile, environment.env);
+    } catch (err) {
+      // The loader reports problems as values; anything thrown is a bug, and must not end the daemon.
+      log.error({ err }, 'config change could not be read; the last good config stays in force');
+      return false;
+    }
     if (!loaded.ok) {
       log.error({ file: environment.configFile, problems: loaded.problems.map(formatProblem) }, 'config change rejected; the last good config stays in force');
       return false;

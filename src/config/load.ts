@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { referenceProblems, resolveTemplates } from './resolve-templates.js';
@@ -24,6 +24,14 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 const SECRET_KEYS = new Set(['password', 'token', 'secret']);
+/**
+ * Where `${VAR}` is read: connection settings and secrets. Anywhere else (a
+ * template, a rule) the value could end up in mail — `{{…}}` in a template
+ * printing HELPDESK_TOKEN_KEY — so a reference there is a problem.
+ */
+const ENV_ALLOWED_UNDER = /^(mailboxes\[\d+\]\.(imap|smtp)\.|http\.)/;
+const ENV_NOT_HERE =
+  '${VARIABLE} is read only in connection settings and secrets (mailboxes[].imap, mailboxes[].smtp, http, and password/token/secret keys): a value here could be mailed';
 const ENV_REF_IN_TEXT = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * `${VAR}` is not valid YAML inside a flow mapping (`{ password: ${X} }`), yet
@@ -43,7 +51,7 @@ export function parseConfig(
   text: string,
   file: string,
   env: Readonly<Record<string, string | undefined>>,
-  readFile: (path: string) => string = (path) => readFileSync(resolvePath(dirname(file), path), 'utf8'),
+  readFile: (path: string) => string = (path) => readInside(dirname(file), path),
 ): LoadResult {
   const lines = new LineCounter();
   const marked = text.replace(ENV_REF_IN_TEXT, '$$⁅$1⁆');
@@ -57,7 +65,9 @@ export function parseConfig(
     return { ok: false, problems: doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message)) };
   }
   const problems = substituteEnvironment(doc, env, at);
-  const parsed = configSchema.safeParse(doc.toJS() ?? {});
+  const data = plainData(doc, at);
+  if (!data.ok) return { ok: false, problems: [data.problem] };
+  const parsed = configSchema.safeParse(data.value ?? {});
   if (!parsed.success) {
     const seen = new Set(problems.map((p) => p.key));
     // An object with a misspelt key also fails its "give at least one of…" check: the typo is the problem.
@@ -68,7 +78,7 @@ export function parseConfig(
       seen.add(problem.key);
       problems.push(problem);
     }
-    referenceProblems(doc.toJS(), (path, message) => {
+    referenceProblems(data.value, (path, message) => {
       const key = keyPathText(path);
       if (seen.has(key)) return;
       seen.add(key);
@@ -84,6 +94,39 @@ export function parseConfig(
   }
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, problems };
+}
+
+/** Aliases a config may use; beyond this a file is a resource-exhaustion attack ("billion laughs"), not a config. */
+const MAX_ALIASES = 100;
+
+/** The document as plain data, or a located problem when its aliases expand beyond reason. */
+function plainData(doc: Document, at: Locate): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIASES }) };
+  } catch (err) {
+    let first: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        first ??= node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    return { ok: false, problem: at(first, '', `${(err as Error).message.split('\n')[0]} (at most ${MAX_ALIASES} aliases are expanded)`) };
+  }
+}
+
+/**
+ * Reads a template file, which must lie inside the config file's folder:
+ * a config that could name `/proc/self/environ` or `../secrets` could mail them.
+ * Symbolic links are followed before the check.
+ */
+function readInside(folder: string, path: string): string {
+  const root = realpathSync(folder);
+  const target = realpathSync(resolvePath(folder, path));
+  if (target !== root && !target.startsWith(`${root}${sep}`)) {
+    throw Object.assign(new Error(`${path} is outside the config file's folder`), { code: 'OUTSIDE_CONFIG_FOLDER' });
+  }
+  return readFileSync(target, 'utf8');
 }
 
 /** The nearest existing node on a key path (for a problem found after validation). */
@@ -124,6 +167,10 @@ function substituteEnvironment(doc: Document, env: Readonly<Record<string, strin
         return;
       }
       if (typeof raw !== 'string' || !raw.includes('$⁅')) return;
+      if (!SECRET_KEYS.has(keyName) && !ENV_ALLOWED_UNDER.test(keyPath)) {
+        problems.push(at(node.range?.[0], keyPath, ENV_NOT_HERE));
+        return;
+      }
       node.value = raw.replace(ENV_REF, (_, name: string) => {
         const value = env[name];
         if (value === undefined) problems.push(at(node.range?.[0], keyPath, `environment variable ${name} is not set`));

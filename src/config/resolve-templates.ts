@@ -1,3 +1,4 @@
+import { isAbsolute, normalize } from 'node:path';
 import type { z } from 'zod';
 import type { Rule } from '../domain/rules.js';
 import type { configSchema, Config } from './schema.js';
@@ -18,10 +19,16 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
   const templates: Record<string, MailTemplate> = {};
   const read = (input: TemplateInput, path: readonly PropertyKey[]): Partial<MailTemplate> => {
     const load = (file: string, key: string) => {
+      if (isAbsolute(file) || normalize(file).split(/[\\/]/)[0] === '..') {
+        report([...path, key], `template file ${file} is outside the config file's folder: write a path inside it (relative to the config file)`);
+        return '';
+      }
       try {
         return readFile(file);
       } catch (err) {
-        report([...path, key], `cannot read template file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const code = (err as NodeJS.ErrnoException).code;
+        const why = code === 'OUTSIDE_CONFIG_FOLDER' ? "it leads outside the config file's folder (a symbolic link?)" : (code ?? (err as Error).message);
+        report([...path, key], `cannot read template file ${file}: ${why}`);
         return '';
       }
     };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { re2Test } from '../../src/adapters/regex/re2.js';
+import { callInWorker } from '../support/in-worker.js';
 import { evaluateCondition, globMatches } from '../../src/domain/rules.js';
 import type { Condition, RuleFacts } from '../../src/domain/rules.js';
 
@@ -233,7 +234,22 @@ describe('globMatches', () => {
     ['a\\b@*', 'a\\b@x.test', true],
     ['{1}@*', '{1}@x.test', true],
   ])('%s ~ %s → %s', (glob, text, expected) => {
-    expect(globMatches(glob, text)).toBe(expected);
+    expect(globMatches(glob, text, re2Test)).toBe(expected);
+  });
+});
+
+describe('globs run in linear time', () => {
+  const glob = '*@*.*.partner.example';
+  // Many @ and dots and no match at the end: each star can stop at any of them (cubic for a backtracking matcher).
+  const address = '@a.'.repeat(34_000);
+  const probe = new URL('../support/glob-probe.ts', import.meta.url);
+
+  it('a 100 KB address against a multi-star glob finishes (in a worker with a deadline, so a hang fails instead of stalling)', async () => {
+    expect(await callInWorker(probe, 'probeGlob', [glob, address], 20_000)).toEqual({ done: true, value: false });
+  });
+
+  it('where a backtracking matcher on the same input does not finish (in 5 s; it would take hours)', async () => {
+    expect(await callInWorker(probe, 'probeBacktracking', [glob, address], 5_000)).toEqual({ done: false });
   });
 });
 
