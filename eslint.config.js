@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'drizzle/', 'coverage/', 'bench/results/', '*.cjs'] },
+  { ignores: ['dist/', 'node_modules/', 'drizzle/', 'coverage/', 'bench/results/', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
