@@ -13,6 +13,7 @@ import { ingestMessage, type IngestDeps } from '../src/usecases/ingest-message.j
 import { round, timed, type Timed } from './baseline.js';
 import { daemonEnvironment, pollUntil } from './services.js';
 import { extractReply } from '../src/adapters/mime/extract-reply.js';
+import { createSenderVerifier } from '../src/adapters/mailauth/verify-sender.js';
 import { re2Test } from '../src/adapters/regex/re2.js';
 import { composeMail } from '../src/adapters/smtp/compose.js';
 
@@ -60,6 +61,7 @@ export async function directIngest(
       tokenKey: Buffer.alloc(32, 1),
       extractReply,
       regex: re2Test,
+      verifySender: createSenderVerifier(),
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     };
     const before = await databaseTimes(observer);

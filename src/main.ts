@@ -10,6 +10,7 @@ import { ensureDatabase, runMigrations } from './adapters/db/migrate.js';
 import { createMailboxStateStore, createTicketStore } from './adapters/db/ticket-store.js';
 import { MailboxWatcher } from './adapters/imap/mailbox-watcher.js';
 import { createParserPool } from './adapters/mime/parser-pool.js';
+import { createSenderVerifier, type DnsResolver } from './adapters/mailauth/verify-sender.js';
 import { createQuarantine } from './adapters/db/quarantine-store.js';
 import { extractReply } from './adapters/mime/extract-reply.js';
 import { re2Test } from './adapters/regex/re2.js';
@@ -42,6 +43,8 @@ export interface Environment {
   readonly mailboxLeaseMs?: number;
   readonly configFile: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** DNS for DKIM keys and DMARC records; the system resolver when absent (tests give a stub). */
+  readonly dnsResolver?: DnsResolver;
 }
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/helpdesk';
@@ -105,7 +108,7 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const parser = createParserPool({ budgetMs: () => current().limits.parseTimeout });
   const outbound = startOutbound(current, environment, database, tokenKey, log);
   const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
-  const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, log });
+  const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log });
   const watchers = startWatchers(current, database, ingest, leases, log);
   const reload = async (): Promise<boolean> => {
     let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
@@ -253,7 +256,7 @@ export async function openIngest(environment: Environment, log: Logger): Promise
       attempts: config.outbound.maxAttempts,
       retryDelayMs: config.outbound.retryDelay,
     });
-    const deps = ingestDeps({ config: () => config, database, outbox: queues.outbox, tokenKey, parse: parser.parse, log });
+    const deps = ingestDeps({ config: () => config, database, outbox: queues.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log });
     return {
       deps,
       quarantine: createQuarantine(database.db),
@@ -276,6 +279,7 @@ export function ingestDeps(parts: {
   outbox: OutboxQueue;
   tokenKey: Buffer;
   parse: IngestDeps['parse'];
+  dnsResolver?: DnsResolver;
   log: Logger;
 }): IngestDeps {
   return {
@@ -288,6 +292,7 @@ export function ingestDeps(parts: {
     tokenKey: parts.tokenKey,
     extractReply,
     regex: re2Test,
+    verifySender: createSenderVerifier({ resolver: parts.dnsResolver }),
     log: parts.log,
   };
 }

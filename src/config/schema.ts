@@ -154,7 +154,10 @@ export const configSchema = z
     mailboxes: z.array(mailboxSchema).min(1, 'configure at least one mailbox'),
     agents: z.array(agentSchema).default([]),
     agentAuth: z.enum(['token', 'dkim', 'token-or-dkim']).default('token'),
-    /** The authserv-id of our receiving server, whose Authentication-Results `dkim`/`token-or-dkim` trust. */
+    /**
+     * The authserv-id of our receiving server: with `dkim`/`token-or-dkim`, its topmost
+     * Authentication-Results header also counts (the daemon verifies signatures itself in any case).
+     */
     trustedAuthServer: z.string().min(1).optional(),
     autoAcknowledge: autoAcknowledgeSchema.prefault({}),
     /** Mail to agents about new tickets and customer replies. */
@@ -202,9 +205,6 @@ export const configSchema = z
     const calendar = config.sla.calendar;
     if (calendar && Object.values(calendar.hours).flat().length === 0 && Object.keys(calendar.hours).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['sla', 'calendar', 'hours'], message: 'no opening hours at all: give at least one range, or omit hours for 24/7' });
-    }
-    if (config.agentAuth !== 'token' && !config.trustedAuthServer) {
-      ctx.addIssue({ code: 'custom', path: ['agentAuth'], message: `"${config.agentAuth}" needs trustedAuthServer: the authserv-id of your receiving mail server` });
     }
   });
 

@@ -1,5 +1,6 @@
 import { parseAgentReply, type AgentCommand } from '../domain/agent-commands.js';
 import { authenticatedSender } from '../domain/auth-results.js';
+import { signatureProvesSender } from '../domain/sender-auth.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import type { ThreadDecision } from '../domain/threading.js';
 import type { AgentConfig, Config } from '../config/schema.js';
@@ -10,7 +11,7 @@ import { customerRecipients, mailboxOf, notifyAgent, queueLooseMail, queueTicket
 import type { NewEvent, OutboundAttachment, TicketPatch, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
 
-type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
+type Auth = { ok: true; via: 'token' | 'dkim' | 'mta' } | { ok: false; reason: string };
 
 /**
  * Mail whose From is an agent. Only an authenticated one (reply token, or
@@ -56,20 +57,24 @@ export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision
   return resultOf(ctx, 'appended', ticket.number, decision.kind === 'existing' ? decision.via : null, 'agent');
 }
 
+/**
+ * What proves an agent (I9): a reply token valid for this agent, or — in the
+ * DKIM modes — a DKIM/DMARC pass we verified ourselves for the one From
+ * address, or our receiving server's topmost Authentication-Results saying so.
+ * Never a header lower down, which anyone can write.
+ */
 function authenticate(ctx: Context, decision: ThreadDecision): Auth {
   const mode = ctx.config.agentAuth;
   if (decision.kind === 'existing' && decision.via === 'token') return { ok: true, via: 'token' };
-  if (mode !== 'token' && ctx.config.trustedAuthServer && ctx.parsed.from) {
-    const results = ctx.parsed.facts.headers.get('authentication-results') ?? [];
-    if (authenticatedSender(results, ctx.config.trustedAuthServer, ctx.parsed.from.address)) return { ok: true, via: 'dkim' };
+  const from = ctx.parsed.from?.address;
+  if (mode === 'token' || !from) return { ok: false, reason: 'no valid reply token: it was not a reply to a notification sent to this agent' };
+  if (signatureProvesSender(ctx.senderAuth, from, ctx.parsed.singleFrom)) return { ok: true, via: 'dkim' };
+  const trusted = ctx.config.trustedAuthServer;
+  if (trusted && ctx.parsed.singleFrom && authenticatedSender(ctx.parsed.facts.headers.get('authentication-results') ?? [], trusted, from)) {
+    return { ok: true, via: 'mta' };
   }
-  return {
-    ok: false,
-    reason:
-      mode === 'token'
-        ? 'no valid reply token: it was not a reply to a notification sent to this agent'
-        : `no valid reply token and no DKIM/DMARC pass from ${ctx.config.trustedAuthServer}`,
-  };
+  const why = ctx.parsed.singleFrom ? ctx.senderAuth.summary : 'more than one From address or header';
+  return { ok: false, reason: `no valid reply token, and no DKIM/DMARC pass for ${from} (${why})` };
 }
 
 async function forged(ctx: Context, agent: AgentConfig, decision: ThreadDecision, reason: string): Promise<StepResult> {

@@ -1,6 +1,7 @@
 import { normalizeAddress } from '../domain/address.js';
 import type { Classification, InboundKind } from '../domain/classify.js';
 import type { RegexTest } from '../domain/rules.js';
+import type { SenderAuth } from '../domain/sender-auth.js';
 import type { ThreadVia } from '../domain/threading.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { Config, MailboxConfig } from '../config/schema.js';
@@ -21,6 +22,8 @@ export interface IngestDeps {
   readonly extractReply: (text: string) => string;
   /** The RE2 engine rule patterns run on. */
   readonly regex: RegexTest;
+  /** Checks a raw mail's DKIM signatures and DMARC ourselves; never throws. */
+  readonly verifySender: (raw: Buffer) => Promise<SenderAuth>;
   readonly log: Logger;
 }
 
@@ -46,6 +49,8 @@ export interface Context {
   readonly config: Config;
   readonly now: Date;
   readonly outboxIds: number[];
+  /** What the mail's signatures prove about its From (checked before the transaction). */
+  readonly senderAuth: SenderAuth;
 }
 
 /** Stores the inbound message (raw source, text, attachments) on a ticket, or on none. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
 import { classifyInbound } from '../domain/classify.js';
 import { findTicketTag } from '../domain/subject-tag.js';
+import { NOT_CHECKED } from '../domain/sender-auth.js';
 import { resolveThread, type ThreadDecision } from '../domain/threading.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import { handleAgentMail } from './ingest-agent.js';
@@ -29,6 +30,11 @@ export async function ingestMessage(deps: IngestDeps, mail: InboundMail): Promis
   const parsed = await deps.parse(source, { maxAttachmentBytes: config.limits.maxAttachmentBytes });
   const rawSha256 = createHash('sha256').update(source).digest('hex');
   const classification = classifyInbound(parsed.facts, ownAddresses(config));
+  const agent = agentOf(config, parsed.from?.address ?? null);
+  // Signatures are checked outside the transaction (DNS lookups), for the mail whose sender matters:
+  // an agent's in the DKIM modes, and a customer's (participants, acknowledgements).
+  const senderAuth =
+    classification.kind === 'customer' && parsed.from && (agent === null || config.agentAuth !== 'token') ? await deps.verifySender(source) : NOT_CHECKED;
   const outboxIds: number[] = [];
 
   const result = await deps.store.ingestTransaction(parsed.messageId ?? rawSha256, async (tx) => {
@@ -45,8 +51,8 @@ export async function ingestMessage(deps: IngestDeps, mail: InboundMail): Promis
       config,
       now: deps.now(),
       outboxIds,
+      senderAuth,
     };
-    const agent = agentOf(config, parsed.from?.address ?? null);
     const decision = await decideThread(ctx, agent);
     if (decision.kind === 'duplicate') return resultOf(ctx, 'duplicate', null, null);
     if (classification.kind !== 'customer') return attachAutomatic(ctx, decision);

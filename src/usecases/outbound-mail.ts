@@ -1,13 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { domainOf, isMailSystemSender, isNoReplySender, normalizeAddress } from '../domain/address.js';
+import { failedDmarcAtMta } from '../domain/auth-results.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
+import { failsDmarc, type SenderAuth } from '../domain/sender-auth.js';
 import { headerSafe, threadHeaders, type ThreadHeaders } from '../domain/outbound-headers.js';
 import { formatTicketTag } from '../domain/subject-tag.js';
 import { renderTemplate, type TemplateVars } from '../domain/template.js';
 import type { AgentConfig, Config, MailboxConfig } from '../config/schema.js';
 import type { Classification } from '../domain/classify.js';
 import { internalAddresses, type IngestDeps } from './ingest-context.js';
-import type { MailAddress } from './parsed-mail.js';
+import type { MailAddress, ParsedMail } from './parsed-mail.js';
 import type { IngestTx, OutboundAttachment, OutboundMail, Participant, TicketRecord } from './ports.js';
 
 /** What writing outgoing mail needs: the transaction, the config, and where queued row ids are collected. */
@@ -191,9 +193,23 @@ export async function autoRespond(
   return null;
 }
 
-/** The acknowledgement of a new ticket, unless I7 or the rate limits forbid it. Returns why not, or null. */
-export async function acknowledge(ctx: MailContext & { readonly classification: Classification }, ticket: TicketRecord, requester: MailAddress): Promise<string | null> {
+/**
+ * The acknowledgement of a new ticket, unless I7, the rate limits or the
+ * sender's own domain forbid it: a From that fails DMARC (the domain's owner
+ * says it is not theirs) is likely forged, and acknowledging it would mail a
+ * stranger. Returns why not, or null.
+ */
+export async function acknowledge(
+  ctx: MailContext & { readonly classification: Classification; readonly senderAuth: SenderAuth; readonly parsed: Pick<ParsedMail, 'facts'> },
+  ticket: TicketRecord,
+  requester: MailAddress,
+): Promise<string | null> {
   if (!ctx.config.autoAcknowledge.enabled) return 'acknowledgements are disabled';
+  if (failsDmarc(ctx.senderAuth)) return `the sender fails DMARC (${ctx.senderAuth.summary}): the From is likely forged`;
+  const trusted = ctx.config.trustedAuthServer;
+  if (trusted && failedDmarcAtMta(ctx.parsed.facts.headers.get('authentication-results') ?? [], trusted, requester.address)) {
+    return `the sender failed DMARC at ${trusted}: the From is likely forged`;
+  }
   const mail = renderNamed(ctx.config, 'acknowledgement', ticketVars(ctx, ticket, requester));
   return autoRespond(ctx, ticket, requester, ctx.classification, mail, 'auto_ack');
 }

@@ -31,6 +31,8 @@ export interface ParsedMail {
   readonly inReplyTo: readonly string[];
   readonly references: readonly string[];
   readonly from: MailAddress | null;
+  /** Exactly one From header with exactly one address: otherwise no signature can prove who sent it. */
+  readonly singleFrom: boolean;
   readonly to: readonly MailAddress[];
   readonly cc: readonly MailAddress[];
   readonly replyTo: readonly MailAddress[];

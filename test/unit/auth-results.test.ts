@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authenticatedSender } from '../../src/domain/auth-results.js';
+import { authenticatedSender, failedDmarcAtMta, parseAuthResults } from '../../src/domain/auth-results.js';
 
 const MX = 'mx.example.test';
 const FROM = 'alice@example.test';
@@ -59,8 +59,9 @@ describe('authenticatedSender: which header counts', () => {
     expect(authenticatedSender(['mx.example.test.evil.test; dkim=pass header.d=example.test'], MX, FROM)).toBe(false);
   });
 
-  it('untrusted headers above ours do not hide it', () => {
-    expect(authenticatedSender(['relay.other.test; dkim=fail header.d=example.test', pass], MX, FROM)).toBe(true);
+  it('only the topmost header counts: one of ours lower down was written by the sender (our MTA prepends its own)', () => {
+    expect(authenticatedSender(['relay.other.test; dkim=fail header.d=example.test', pass], MX, FROM)).toBe(false);
+    expect(authenticatedSender(['mx.example.test; dkim=none', 'relay.other.test; none', pass], MX, FROM)).toBe(false);
   });
 
   it('only the first header with our id counts: a forged lower one saying pass does not help', () => {
@@ -76,5 +77,44 @@ describe('authenticatedSender: which header counts', () => {
 describe('authenticatedSender: the From address', () => {
   it.each(['alice', '', 'alice@'])('From %j has no domain → false', (from) => {
     expect(authenticatedSender(['mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test'], MX, from)).toBe(false);
+  });
+});
+
+describe('parseAuthResults: RFC 8601 comments and quoted strings', () => {
+  it('reads a genuine OpenDKIM result whose comment holds a semicolon', () => {
+    const header = 'mx.example.test; dkim=pass (2048-bit key; unprotected) header.d=example.test header.i=@example.test header.b="AbC;d/e"';
+    expect(parseAuthResults(header)).toEqual({
+      authservId: 'mx.example.test',
+      results: [{ method: 'dkim', result: 'pass', props: { 'header.d': 'example.test', 'header.i': '@example.test', 'header.b': 'AbC;d/e' } }],
+    });
+    expect(authenticatedSender([header], MX, FROM)).toBe(true);
+  });
+
+  it.each<[string, string]>([
+    ['a pass written inside a comment', 'mx.example.test; dkim=fail (dkim=pass header.d=example.test) header.d=example.test'],
+    ['a pass after a semicolon inside a comment', 'mx.example.test; dkim=fail (x; dkim=pass header.d=example.test) header.d=evil.test'],
+    ['a pass inside a nested comment', 'mx.example.test; dkim=fail (a (b; dkim=pass header.d=example.test) c) header.d=evil.test'],
+    ['a pass inside a quoted string', 'mx.example.test; dkim=fail header.b="; dkim=pass header.d=example.test"'],
+    ['an escaped parenthesis that does not end the comment', 'mx.example.test; dkim=fail (x \\) ; dkim=pass header.d=example.test) header.d=evil.test'],
+  ])('does not read %s as a result', (_name, header) => {
+    expect(authenticatedSender([header], MX, FROM)).toBe(false);
+  });
+
+  it('reads the authserv-id before a comment and a version', () => {
+    expect(parseAuthResults('mx.example.test (our MX) 1; spf=pass smtp.mailfrom=example.test')).toMatchObject({ authservId: 'mx.example.test', results: [{ method: 'spf', result: 'pass' }] });
+  });
+
+  it('reads `none` as no results, and an empty header as nothing', () => {
+    expect(parseAuthResults('mx.example.test; none')).toEqual({ authservId: 'mx.example.test', results: [] });
+    expect(parseAuthResults('  ')).toBeNull();
+  });
+});
+
+describe('failedDmarcAtMta', () => {
+  it('is true only when our topmost header says dmarc=fail for the From domain', () => {
+    expect(failedDmarcAtMta(['mx.example.test; dmarc=fail (p=reject) header.from=example.test'], MX, FROM)).toBe(true);
+    expect(failedDmarcAtMta(['mx.example.test; dmarc=pass header.from=example.test'], MX, FROM)).toBe(false);
+    expect(failedDmarcAtMta(['other.test; dmarc=fail header.from=example.test'], MX, FROM)).toBe(false);
+    expect(failedDmarcAtMta(['mx.example.test; dmarc=fail header.from=other.test'], MX, FROM)).toBe(false);
   });
 });

@@ -69,6 +69,7 @@ export function boundParsedMail(mail: ParsedMail): ParsedMail {
     inReplyTo,
     references,
     from,
+    singleFrom: mail.singleFrom && from !== null,
     to: addressList(mail.to, 'To', note),
     cc: addressList(mail.cc, 'Cc', note),
     replyTo: addressList(mail.replyTo, 'Reply-To', note),
