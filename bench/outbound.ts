@@ -167,7 +167,7 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
       from: { address: MAILBOX.address, name: MAILBOX.name },
       to: [{ address: agent.email, name: agent.name }],
       cc: [],
-      replyTo: { address: replyTokenAddress(MAILBOX.address, makeReplyToken(key, ticket.number, agent.email)), name: MAILBOX.name },
+      replyTo: { address: replyTokenAddress(MAILBOX.address, makeReplyToken(key, ticket.number, agent.email, new Date())), name: MAILBOX.name },
       subject: `${formatTicketTag(ticket.number, '#')} ${notice.subject}`,
       text: notice.text,
       html: null,

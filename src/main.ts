@@ -157,13 +157,19 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
 }
 
 /** The reply-token key: HELPDESK_TOKEN_KEY, else the one generated once and kept in the database. */
-export async function resolveTokenKey(environment: Environment, database: Database, log: Logger): Promise<Buffer> {
+export async function resolveTokenKey(environment: Environment, database: Database, log: Logger, warn = true): Promise<Buffer> {
   if (environment.tokenKey) {
     if (environment.tokenKey.length < 16) throw new AppError('CONFIG_INVALID', 'HELPDESK_TOKEN_KEY must be at least 16 characters');
     return createHash('sha256').update(environment.tokenKey).digest();
   }
   const { key, generated } = await storedTokenKey(database.db);
-  if (generated) log.info({}, 'generated the reply-token key and stored it in the database (set HELPDESK_TOKEN_KEY to manage it yourself)');
+  // The key itself is never printed.
+  if (warn) {
+    log.warn(
+      { generated },
+      'HELPDESK_TOKEN_KEY is not set: reply tokens are signed with a key kept in the database, so a copy of the database is enough to forge agent replies; set HELPDESK_TOKEN_KEY (16 characters or more) to keep the key out of it',
+    );
+  }
   return key;
 }
 
@@ -248,7 +254,7 @@ export async function openIngest(environment: Environment, log: Logger): Promise
   const config = await loadConfigOrThrow(environment);
   const database = openDatabase(environment.databaseUrl, { max: 2 });
   try {
-    const tokenKey = await resolveTokenKey(environment, database, log);
+    const tokenKey = await resolveTokenKey(environment, database, log, false);
     const parser = createParserPool({ budgetMs: () => config.limits.parseTimeout, threads: 1 });
     const queues = createQueues({
       redisUrl: environment.redisUrl,

@@ -2,7 +2,7 @@ import { isAbsolute, normalize } from 'node:path';
 import type { z } from 'zod';
 import type { Rule } from '../domain/rules.js';
 import type { configSchema, Config } from './schema.js';
-import { placeholderProblems, RULE_PLACEHOLDERS, TEMPLATE_KINDS, type MailTemplate, type TemplateInput, type TemplateKind } from './templates.js';
+import { placeholderProblems, REPLY_PLACEHOLDERS, RULE_PLACEHOLDERS, TEMPLATE_KINDS, type MailTemplate, type TemplateInput, type TemplateKind } from './templates.js';
 
 type Parsed = z.output<typeof configSchema>;
 type Report = (path: readonly PropertyKey[], message: string) => void;
@@ -71,13 +71,17 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     const then = { ...rule.then };
     const register = (ref: string | TemplateInput, slot: 'reply' | 'notify', path: readonly PropertyKey[]): string => {
       if (typeof ref === 'string') {
-        if (!(ref in templates)) report(path, `no template named "${ref}" under templates:`);
+        const named = templates[ref];
+        if (!named) report(path, `no template named "${ref}" under templates:`);
+        else if (slot === 'reply') {
+          for (const problem of placeholderProblems(named, REPLY_PLACEHOLDERS)) report(path, `template "${ref}" cannot be a reply: ${problem}`);
+        }
         return ref;
       }
       const name = `rule:${index}:${slot}`;
       const part = read(ref, path);
       const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
-      check(template, RULE_PLACEHOLDERS, path, ref);
+      check(template, slot === 'reply' ? REPLY_PLACEHOLDERS : RULE_PLACEHOLDERS, path, ref);
       templates[name] = template;
       return name;
     };

@@ -131,6 +131,8 @@ const autoAcknowledgeSchema = z.strictObject({
     .strictObject({
       perSender: z.number().int().min(0).default(5),
       perTicket: z.number().int().min(0).default(3),
+      /** All automated mail to customers from one mailbox within the window. */
+      perMailbox: z.number().int().min(0).default(300),
       window: duration.prefault('1h'),
     })
     .prefault({}),
@@ -159,6 +161,8 @@ export const configSchema = z
      * Authentication-Results header also counts (the daemon verifies signatures itself in any case).
      */
     trustedAuthServer: z.string().min(1).optional(),
+    /** Agents' reply tokens (the Reply-To of their notifications) stop proving anything after this long. */
+    replyTokens: z.strictObject({ lifetime: duration.prefault('90d') }).prefault({}),
     autoAcknowledge: autoAcknowledgeSchema.prefault({}),
     /** Mail to agents about new tickets and customer replies. */
     notifications: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
@@ -192,6 +196,8 @@ export const configSchema = z
         parseTimeout: duration.prefault('10s'),
         /** Attempts at storing a mail that fails for a reason of its own before it goes to the quarantine. */
         ingestAttempts: z.number().int().min(1).max(20).default(3),
+        /** People copied on one ticket's answers at most (requester included); agents' #cc add may go past it. */
+        participantsPerTicket: z.number().int().min(1).max(1000).default(20),
       })
       .prefault({}),
     /** Mail templates by name: the built-in kinds (acknowledgement, agentNotification, slaWarning, slaBreach, autoClose, autoCloseWarning) and any a rule names. */

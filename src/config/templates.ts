@@ -76,8 +76,15 @@ This is an automatic message.`,
 
 export type TemplateKind = keyof typeof TEMPLATE_KINDS;
 
-/** Placeholders of templates used by rules (`reply`, `notify`). */
+/** Placeholders of templates used by rules (`notify`, to agents and configured addresses). */
 export const RULE_PLACEHOLDERS = [...TICKET, 'rule.name', 'message.from', 'message.text'] as const;
+
+/**
+ * Placeholders of a rule's `reply`, which goes to the mail's sender — who may
+ * be anyone, From being forged at will: ticket fields only, never the inbound
+ * text, so the daemon cannot be made to mail a stranger someone else's words.
+ */
+export const REPLY_PLACEHOLDERS = [...TICKET, 'rule.name'] as const;
 
 /** A template as written: inline text, or a file path relative to the config file. */
 export const templateSchema = z

@@ -10,6 +10,7 @@ export type AgentCommand =
   | { readonly type: 'tag'; readonly tag: string }
   | { readonly type: 'untag'; readonly tag: string }
   | { readonly type: 'postpone'; readonly until: Date }
+  | { readonly type: 'cc'; readonly action: 'add' | 'remove'; readonly address: string }
   | { readonly type: 'note' };
 
 export interface ParsedAgentReply {
@@ -25,7 +26,7 @@ const COMMAND_LINE = /^#([a-z]+)\b\s*(.*)$/i;
 
 /**
  * Reads command lines (`#status resolved`, `#priority high`, `#assign bob`,
- * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#note`) from the top of an
+ * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#cc add|remove ADDRESS`, `#note`) from the top of an
  * agent's reply — blank lines between them allowed — and returns them with the
  * remaining text. Pure: `now` resolves relative postpone times, `timezone`
  * (the helpdesk's calendar) dates written without an offset.
@@ -72,6 +73,10 @@ function parseCommand(name: string, arg: string, now: Date, timezone: string): A
     case 'postpone': {
       const until = postponeUntil(arg, now, timezone);
       return until ? { type: 'postpone', until } : 'write a duration (2d, 4h) or a date (2026-12-01)';
+    }
+    case 'cc': {
+      const cc = /^(add|remove)\s+<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>?$/i.exec(arg);
+      return cc ? { type: 'cc', action: cc[1]!.toLowerCase() as 'add' | 'remove', address: cc[2]!.toLowerCase() } : 'write #cc add ADDRESS or #cc remove ADDRESS';
     }
     case 'note':
       return { type: 'note' };

@@ -3,6 +3,8 @@ import type { Classification } from './classify.js';
 export interface AutoResponseLimits {
   readonly perSender: number;
   readonly perTicket: number;
+  /** All automated mail to customers from one mailbox: what a flood of forged senders runs into. */
+  readonly perMailbox: number;
 }
 
 export interface AutoResponseInput {
@@ -12,6 +14,8 @@ export interface AutoResponseInput {
   /** Automated mails already sent to that address, and on that ticket, inside the window. */
   readonly sentToRecipient: number;
   readonly sentOnTicket: number;
+  /** …and from that mailbox to anyone. */
+  readonly sentFromMailbox: number;
   readonly limits: AutoResponseLimits;
 }
 
@@ -21,7 +25,7 @@ export type AutoResponseDecision = { readonly send: true } | { readonly send: fa
  * Whether an automated mail (acknowledgement, notice) may answer a mail (I7):
  * never to automatic, bulk or list mail, bounces, no-reply or mail-system
  * senders, or our own addresses (the classification says so), and never
- * beyond the per-sender and per-ticket rate limits. Pure.
+ * beyond the per-sender, per-ticket and per-mailbox rate limits. Pure.
  */
 export function decideAutoResponse(input: AutoResponseInput): AutoResponseDecision {
   if (!input.recipient) return { send: false, reason: 'no sender address' };
@@ -34,6 +38,9 @@ export function decideAutoResponse(input: AutoResponseInput): AutoResponseDecisi
   }
   if (input.sentOnTicket >= input.limits.perTicket) {
     return { send: false, reason: `rate limit: ${input.sentOnTicket} automated mails on this ticket in the window` };
+  }
+  if (input.sentFromMailbox >= input.limits.perMailbox) {
+    return { send: false, reason: `rate limit: ${input.sentFromMailbox} automated mails from this mailbox in the window` };
   }
   return { send: true };
 }

@@ -1,4 +1,5 @@
 import type { AgentCommand } from '../domain/agent-commands.js';
+import type { HeldBack } from '../domain/participants.js';
 import { renderTemplate, type TemplateVars } from '../domain/template.js';
 import { displayAddress } from './ingest-context.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
@@ -11,6 +12,7 @@ const HOW_TO_REPLY = [
   'Command lines at the top of your reply steer the ticket:',
   '  #status resolved|postponed|closed|spam|open   #priority low|medium|high|urgent',
   '  #assign <agent>   #tag <tag>   #untag <tag>   #postpone 2d|2026-12-01',
+  '  #cc add <address>   #cc remove <address>   (who is copied on your answers)',
   '  #note   (the whole mail becomes an internal note; nothing goes to the customer)',
 ].join('\n');
 
@@ -42,6 +44,7 @@ export function customerMessageNotice(
   from: MailAddress | null,
   text: string,
   attachments: readonly ParsedAttachment[],
+  heldBack: readonly HeldBack[] = [],
 ): { subject: string; text: string } {
   const vars = {
     ...base,
@@ -50,9 +53,10 @@ export function customerMessageNotice(
     'message.text': text.trim() || '(no text)',
     'message.attachments': attachmentLines(attachments).join('\n'),
   };
+  const held = heldBack.flatMap((h) => ['', `Not copied on answers: ${h.addresses.join(', ')} (${h.reason}).`, 'To copy one of them, reply with: #cc add <address>']);
   return {
     subject: renderTemplate(template.subject, vars),
-    text: [renderTemplate(template.text, vars).trimEnd(), '', '-- ', HOW_TO_REPLY].join('\n'),
+    text: [renderTemplate(template.text, vars).trimEnd(), ...held, '', '-- ', HOW_TO_REPLY].join('\n'),
   };
 }
 
@@ -70,6 +74,8 @@ function describeCommand(command: AgentCommand): string {
       return `tag ${command.tag} removed`;
     case 'postpone':
       return `postponed until ${command.until.toISOString()}`;
+    case 'cc':
+      return command.action === 'add' ? `${command.address} copied on answers` : `${command.address} no longer copied`;
     case 'note':
       return 'kept as an internal note';
   }

@@ -4,7 +4,7 @@ import { decideTransition } from '../domain/lifecycle.js';
 import { evaluateRules, type RuleFacts, type RuleOutcome, type RuleTrigger } from '../domain/rules.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import type { Context } from './ingest-context.js';
-import { agentsFor, autoRespond, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
+import { agentsFor, automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
 import type { IngestTx, NewEvent, TicketPatch, TicketRecord } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -123,7 +123,8 @@ async function chooseAgent(config: Config, tx: IngestTx, ticket: TicketRecord, h
 
 /** A rule's templated reply to the requester: automated mail, so I7 and the rate limits apply. */
 async function sendRuleReply(ctx: Context, ticket: TicketRecord, rule: string, template: string): Promise<void> {
-  const mail = renderNamed(ctx.config, template, ruleVars(ctx, ticket, rule));
+  // To the sender, who may be anyone: ticket fields only (REPLY_PLACEHOLDERS), bounded.
+  const mail = renderNamed(ctx.config, template, automatedVars({ ...ticketVars(ctx, ticket, ctx.parsed.from), 'rule.name': rule }));
   const notSent = await autoRespond(ctx, ticket, ctx.parsed.from, ctx.classification, mail, `rule:${rule}`);
   if (notSent) {
     await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: `rule:${rule}`, data: { kind: 'rule_reply', reason: notSent } }], ctx.now);

@@ -112,6 +112,7 @@ function ackDecision(classification: ReturnType<typeof classifyInbound>, parsed:
     recipient: parsed.from?.address ?? null,
     sentToRecipient: 0,
     sentOnTicket: 0,
+    sentFromMailbox: 0,
     limits: config.autoAcknowledge.limits,
   });
   return decision.send ? { send: true, reason: null } : { send: false, reason: decision.reason };

@@ -1,17 +1,17 @@
 import { parseAgentReply, type AgentCommand } from '../domain/agent-commands.js';
-import { authenticatedSender } from '../domain/auth-results.js';
-import { signatureProvesSender } from '../domain/sender-auth.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import type { ThreadDecision } from '../domain/threading.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import { confirmationNotice, forgeryNotice } from './agent-notices.js';
-import { resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
+import { internalAddresses, replyTokenOf, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
+import { withoutSubaddress } from '../domain/address.js';
 import { openTicket } from './ingest-customer.js';
-import { customerRecipients, mailboxOf, notifyAgent, queueLooseMail, queueTicketMail, GENERATED_HEADERS } from './outbound-mail.js';
+import { customerRecipients, mailboxOf, mayNotice, notifyAgent, queueLooseMail, queueTicketMail, GENERATED_HEADERS } from './outbound-mail.js';
 import type { NewEvent, OutboundAttachment, TicketPatch, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
+import { senderProven } from './sender-proof.js';
 
-type Auth = { ok: true; via: 'token' | 'dkim' | 'mta' } | { ok: false; reason: string };
+type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
 
 /**
  * Mail whose From is an agent. Only an authenticated one (reply token, or
@@ -32,6 +32,9 @@ export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision
   let current = ticket;
   let patch: Mutable<TicketPatch> = { now: ctx.now };
   const replied = !isNote && reply.body.length > 0;
+  // Who is copied changes first, so that this very answer goes to the people the agent named.
+  const copied = await applyCcCommands(ctx, ticket, reply.commands, actor, messageId);
+  events.push(...copied.events);
 
   if (isNote) events.push({ ticketId: ticket.id, messageId, type: 'note_added', actor, data: { via: auth.via } });
   if (replied) {
@@ -50,8 +53,9 @@ export async function handleAgentMail(ctx: Context, agent: AgentConfig, decision
   await ctx.tx.updateTicket(ticket.id, { ...applied.patch, sla, ...(changed ? { lastActivityAt: ctx.now } : {}) });
   await ctx.tx.insertEvents(events, ctx.now);
   const commandsOnly = !replied && !isNote;
-  if (commandsOnly || applied.problems.length + reply.problems.length > 0) {
-    const notice = confirmationNotice(current, applied.done, [...reply.problems, ...applied.problems], replied);
+  const problems = [...reply.problems, ...copied.problems, ...applied.problems];
+  if (commandsOnly || problems.length > 0) {
+    const notice = confirmationNotice(current, [...copied.done, ...applied.done], problems, replied);
     await notifyAgent(ctx, current, agent, notice.subject, notice.text);
   }
   return resultOf(ctx, 'appended', ticket.number, decision.kind === 'existing' ? decision.via : null, 'agent');
@@ -67,14 +71,14 @@ function authenticate(ctx: Context, decision: ThreadDecision): Auth {
   const mode = ctx.config.agentAuth;
   if (decision.kind === 'existing' && decision.via === 'token') return { ok: true, via: 'token' };
   const from = ctx.parsed.from?.address;
-  if (mode === 'token' || !from) return { ok: false, reason: 'no valid reply token: it was not a reply to a notification sent to this agent' };
-  if (signatureProvesSender(ctx.senderAuth, from, ctx.parsed.singleFrom)) return { ok: true, via: 'dkim' };
-  const trusted = ctx.config.trustedAuthServer;
-  if (trusted && ctx.parsed.singleFrom && authenticatedSender(ctx.parsed.facts.headers.get('authentication-results') ?? [], trusted, from)) {
-    return { ok: true, via: 'mta' };
-  }
+  const token = replyTokenOf(ctx);
+  const tokenProblem = token?.expired
+    ? `the reply token of this notification has expired (${token.issuedAt ? `issued ${token.issuedAt.toISOString().slice(0, 10)}` : 'issued before tokens expired'}; they last ${Math.round(ctx.config.replyTokens.lifetime / 86_400_000)} days): reply to a newer notification of ticket ${token.ticketNumber}`
+    : 'no valid reply token: it was not a reply to a notification sent to this agent';
+  if (mode === 'token' || !from) return { ok: false, reason: tokenProblem };
+  if (senderProven(ctx)) return { ok: true, via: 'dkim' };
   const why = ctx.parsed.singleFrom ? ctx.senderAuth.summary : 'more than one From address or header';
-  return { ok: false, reason: `no valid reply token, and no DKIM/DMARC pass for ${from} (${why})` };
+  return { ok: false, reason: `${token?.expired ? tokenProblem : 'no valid reply token'}, and no DKIM/DMARC pass for ${from} (${why})` };
 }
 
 async function forged(ctx: Context, agent: AgentConfig, decision: ThreadDecision, reason: string): Promise<StepResult> {
@@ -82,11 +86,15 @@ async function forged(ctx: Context, agent: AgentConfig, decision: ThreadDecision
   const ticket = decision.kind === 'existing' ? await ctx.tx.ticketById(decision.ticketId) : null;
   const messageId = await storeMessage(ctx, ticket?.id ?? null, 'note');
   const notice = forgeryNotice(ticket, from, ctx.parsed.subject, reason);
+  // Anyone can send these: the real agent hears once per sender and window, the rest are events.
+  const skipped = await mayNotice(ctx, `forged:${agent.email}`, from);
   if (ticket) {
     const data = { from, subject: ctx.parsed.subject, reason };
-    await ctx.tx.insertEvents([{ ticketId: ticket.id, messageId, type: 'forged_agent_mail', actor: 'system', data }], ctx.now);
-    await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
-  } else {
+    const events: NewEvent[] = [{ ticketId: ticket.id, messageId, type: 'forged_agent_mail', actor: 'system', data }];
+    if (skipped) events.push({ ticketId: ticket.id, messageId, type: 'notice_skipped', actor: 'system', data: { kind: 'forged_agent_mail', reason: skipped } });
+    await ctx.tx.insertEvents(events, ctx.now);
+    if (!skipped) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  } else if (!skipped) {
     const mailbox = mailboxOf(ctx.config, ctx.mailbox.name);
     await queueLooseMail(ctx, mailbox.name, {
       kind: 'notification',
@@ -97,7 +105,10 @@ async function forged(ctx: Context, agent: AgentConfig, decision: ThreadDecision
       headers: GENERATED_HEADERS,
     });
   }
-  ctx.deps.log.warn({ mailbox: ctx.mailbox.name, uid: ctx.mail.uid, messageId: ctx.parsed.messageId, ticket: ticket?.number ?? null, reason }, 'unauthenticated mail in an agent\'s name; nothing sent to customers');
+  ctx.deps.log.warn(
+    { mailbox: ctx.mailbox.name, uid: ctx.mail.uid, messageId: ctx.parsed.messageId, ticket: ticket?.number ?? null, reason, agentTold: !skipped },
+    "unauthenticated mail in an agent's name; nothing sent to customers",
+  );
   return resultOf(ctx, ticket ? 'appended' : 'unthreaded', ticket?.number ?? null, null, 'forged');
 }
 
@@ -160,6 +171,7 @@ function applyCommands(
   for (const command of commands) {
     switch (command.type) {
       case 'note':
+      case 'cc':
         continue;
       case 'status':
         ({ ticket, patch } = move(ticket, { type: 'agent_set_status', status: command.status }, patch, events, actor, messageId, ctx));
@@ -197,6 +209,39 @@ function applyCommands(
     done.push(command);
   }
   return { ticket, patch, done, problems };
+}
+
+/** `#cc add|remove ADDRESS`: who is copied on the answers. Never our own addresses; never the requester removed. */
+async function applyCcCommands(
+  ctx: Context,
+  ticket: TicketRecord,
+  commands: readonly AgentCommand[],
+  actor: string,
+  messageId: number,
+): Promise<{ events: NewEvent[]; done: AgentCommand[]; problems: string[] }> {
+  const result = { events: [] as NewEvent[], done: [] as AgentCommand[], problems: [] as string[] };
+  const internal = internalAddresses(ctx.config);
+  for (const command of commands) {
+    if (command.type !== 'cc') continue;
+    const line = `#cc ${command.action} ${command.address}`;
+    if (internal.has(withoutSubaddress(command.address))) {
+      result.problems.push(`${line}: that is one of our own addresses`);
+      continue;
+    }
+    if (command.action === 'add') {
+      const id = await ctx.tx.upsertContact({ address: command.address, name: '' });
+      const added = await ctx.tx.addParticipants(ticket.id, [{ id, address: command.address }], 'cc');
+      if (added.length > 0) result.events.push({ ticketId: ticket.id, messageId, type: 'participant_added', actor, data: { address: command.address } });
+    } else if (await ctx.tx.removeParticipant(ticket.id, command.address)) {
+      result.events.push({ ticketId: ticket.id, messageId, type: 'participant_removed', actor, data: { address: command.address } });
+    } else {
+      const requester = await ctx.tx.requester(ticket.id);
+      result.problems.push(`${line}: ${requester.address === command.address ? 'the requester stays on the ticket' : 'not copied on this ticket'}`);
+      continue;
+    }
+    result.done.push(command);
+  }
+  return result;
 }
 
 function findAgent(config: Config, name: string): AgentConfig | undefined {

@@ -2,7 +2,7 @@ import type { MessageKind } from '../domain/ticket.js';
 import type { ThreadDecision } from '../domain/threading.js';
 import { sendFailedNotice } from './agent-notices.js';
 import { actorOf, noteEvents, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
-import { agentsFor, notifyAgent } from './outbound-mail.js';
+import { agentsFor, mayNotice, notifyAgent } from './outbound-mail.js';
 import type { NewEvent, OutboundRecord } from './ports.js';
 
 const EVENT_TYPE = { bounce: 'bounce_received', auto_reply: 'auto_reply_received', own: 'own_mail_received' } as const;
@@ -36,6 +36,12 @@ export async function attachAutomatic(ctx: Context, decision: ThreadDecision): P
   return resultOf(ctx, 'appended', ticket.number, decision.via);
 }
 
+/** The address the report says failed, if it says. */
+function recipientOf(ctx: Context): string | null {
+  const entry = ctx.parsed.deliveryReport.find((r) => r.action === 'failed') ?? ctx.parsed.deliveryReport[0];
+  return entry?.recipient?.toLowerCase() ?? null;
+}
+
 /** Why the delivery failed, from the report if there is one, else from the bounce's own words. */
 function bounceReason(ctx: Context): string {
   const entry = ctx.parsed.deliveryReport.find((r) => r.action === 'failed') ?? ctx.parsed.deliveryReport[0];
@@ -61,6 +67,14 @@ async function markBounced(ctx: Context, row: OutboundRecord, bounceMessageId: n
   };
   await ctx.tx.insertEvents([event], ctx.now);
   if (!CUSTOMER_FACING.includes(row.kind)) return;
+  // An automated mail to a forged sender bounces by design: agents hear of such bounces once per address and window.
+  if (row.kind === 'auto_ack') {
+    const skipped = await mayNotice(ctx, 'bounced-automated', recipientOf(ctx) ?? row.messageId);
+    if (skipped) {
+      await ctx.tx.insertEvents([{ ticketId: row.ticketId, messageId: bounceMessageId, type: 'notice_skipped', actor: 'system', data: { kind: 'send_failed', reason: skipped } }], ctx.now);
+      return;
+    }
+  }
   const ticket = await ctx.tx.ticketById(row.ticketId);
   const notice = sendFailedNotice(ticket, [], reason);
   for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);

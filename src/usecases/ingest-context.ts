@@ -6,6 +6,7 @@ import type { ThreadVia } from '../domain/threading.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { Config, MailboxConfig } from '../config/schema.js';
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
+import { verifyReplyToken, type TokenCheck } from './reply-token.js';
 import type { ComposeMail, IngestTx, Logger, NewEvent, OutboxQueue, TicketStore } from './ports.js';
 
 export interface IngestDeps {
@@ -151,4 +152,10 @@ export function resultOf(
   kind: IngestResult['kind'] = ctx.classification.kind,
 ): StepResult {
   return { outcome, kind, ticketNumber, messageId: ctx.parsed.messageId, via, parseError: ctx.parsed.parseError, truncated: ctx.truncated };
+}
+
+/** The reply token among the recipients that is valid for the sender, expired or not. */
+export function replyTokenOf(ctx: Pick<Context, 'parsed' | 'deps' | 'config' | 'now'>): TokenCheck | null {
+  const recipients = [...ctx.parsed.to, ...ctx.parsed.cc].map((a) => a.address);
+  return verifyReplyToken(ctx.deps.tokenKey, recipients, ctx.parsed.from?.address ?? null, ownAddresses(ctx.config), ctx.now, ctx.config.replyTokens.lifetime);
 }

@@ -9,6 +9,8 @@ import type { NewEvent, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
 import { applyRules } from './apply-rules.js';
 import { newSlaState } from '../domain/sla.js';
+import { decideNewParticipants, initialParticipants, type HeldBack, type JoinDecision } from '../domain/participants.js';
+import { senderProven } from './sender-proof.js';
 
 /** A customer mail that starts a ticket (or continues a closed one after the reopen window). */
 export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null): Promise<StepResult> {
@@ -29,10 +31,12 @@ export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null):
     now,
   });
   await tx.addParticipants(ticket.id, [{ id: requesterId, address: requester.address }], 'requester');
-  await addCopiedParticipants(ctx, ticket.id);
+  const initial = initialParticipants(requester.address, copiedAddresses(ctx), ctx.config.limits.participantsPerTicket);
+  await addParticipants(ctx, ticket.id, initial.add);
   const messageId = await storeMessage(ctx, ticket.id, 'customer');
   const events: NewEvent[] = [
     { ticketId: ticket.id, messageId, type: 'created', actor: actorOf(ctx), data: createdData(ctx, linkedFrom) },
+    ...heldBackEvents(ticket.id, messageId, actorOf(ctx), initial.heldBack),
     ...noteEvents(ctx, ticket.id, messageId),
   ];
   if (linkedFrom) {
@@ -44,7 +48,7 @@ export async function openTicket(ctx: Context, linkedFrom: TicketRecord | null):
   if (notAcknowledged && ctx.config.autoAcknowledge.enabled) {
     await tx.insertEvents([{ ticketId: ticket.id, messageId, type: 'auto_ack_skipped', actor: 'system', data: { reason: notAcknowledged } }], now);
   }
-  if (ruled.ticket.status !== 'spam') await notifyAgents(ctx, ruled.ticket, 'new');
+  if (ruled.ticket.status !== 'spam') await notifyAgents(ctx, ruled.ticket, 'new', initial.heldBack);
   return resultOf(ctx, 'created', ticket.number, null);
 }
 
@@ -60,10 +64,11 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
   if (transition.kind === 'new_linked_ticket') return openTicket(ctx, ticket);
 
   const messageId = await storeMessage(ctx, ticket.id, 'customer');
-  const added = await addSenderAndCopies(ctx, ticket.id);
+  const joined = await joinParticipants(ctx, ticket.id, via);
   const actor = actorOf(ctx);
   const events: NewEvent[] = [{ ticketId, messageId, type: 'customer_replied', actor, data: { via } }];
-  for (const address of added) events.push({ ticketId, messageId, type: 'participant_added', actor, data: { address } });
+  for (const address of joined.add) events.push({ ticketId, messageId, type: 'participant_added', actor, data: { address } });
+  events.push(...heldBackEvents(ticketId, messageId, actor, joined.heldBack));
   if (transition.kind === 'changed') {
     events.push({ ticketId, messageId, type: 'status_changed', actor, data: { from: transition.from, to: transition.to } });
     if (transition.reopened) events.push({ ticketId, messageId, type: 'reopened', actor, data: { from: transition.from } });
@@ -84,41 +89,61 @@ export async function customerReply(ctx: Context, ticketId: number, via: ThreadV
   await tx.insertEvents(events, now);
   const changed = transition.kind === 'changed' ? { ...ticket, status: transition.to, sla } : { ...ticket, sla };
   const { ticket: current } = await applyRules(ctx, changed, 'customerReply');
-  if (current.status !== 'spam') await notifyAgents(ctx, current, 'reply');
+  if (current.status !== 'spam') await notifyAgents(ctx, current, 'reply', joined.heldBack);
   return resultOf(ctx, 'appended', ticket.number, via);
 }
 
-async function notifyAgents(ctx: Context, ticket: TicketRecord, kind: 'new' | 'reply'): Promise<void> {
+async function notifyAgents(ctx: Context, ticket: TicketRecord, kind: 'new' | 'reply', heldBack: readonly HeldBack[]): Promise<void> {
   if (!ctx.config.notifications.enabled) return;
   const template = ctx.config.templates['agentNotification']!;
-  const notice = customerMessageNotice(template, ticketVars(ctx, ticket, ctx.parsed.from), kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments);
+  const vars = ticketVars(ctx, ticket, ctx.parsed.from);
+  const notice = customerMessageNotice(template, vars, kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments, heldBack);
   for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
 }
 
-/** Recipients other than us and our agents join the ticket as CC participants. */
-async function addCopiedParticipants(ctx: Context, ticketId: number): Promise<string[]> {
+/** To and Cc addresses other than ours and our agents', once each. */
+function copiedAddresses(ctx: Context): string[] {
   const internal = internalAddresses(ctx.config);
-  const seen = new Set<string>();
-  const copies = [...ctx.parsed.to, ...ctx.parsed.cc].filter((a) => {
-    const key = normalizeAddress(a.address);
-    if (internal.has(withoutSubaddress(key)) || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  const contacts = await Promise.all(copies.map(async (a) => ({ id: await ctx.tx.upsertContact(a), address: a.address })));
-  return contacts.length > 0 ? ctx.tx.addParticipants(ticketId, contacts, 'cc') : [];
+  const addresses = [...ctx.parsed.to, ...ctx.parsed.cc].map((a) => normalizeAddress(a.address));
+  return [...new Set(addresses.filter((a) => !internal.has(withoutSubaddress(a))))];
 }
 
-/** A reply from a new address adds it as a participant; it never replaces the requester. */
-async function addSenderAndCopies(ctx: Context, ticketId: number): Promise<string[]> {
-  const added: string[] = [];
-  const sender = ctx.parsed.from;
-  if (sender && !internalAddresses(ctx.config).has(withoutSubaddress(sender.address))) {
-    const id = await ctx.tx.upsertContact(sender);
-    added.push(...(await ctx.tx.addParticipants(ticketId, [{ id, address: sender.address }], 'cc')));
-  }
-  added.push(...(await addCopiedParticipants(ctx, ticketId)));
-  return added;
+/**
+ * Who a reply adds to the ticket (domain/participants.ts): only a mail that
+ * proves it belongs to the thread adds anyone; the requester is never replaced.
+ */
+async function joinParticipants(ctx: Context, ticketId: number, via: ThreadVia): Promise<JoinDecision> {
+  const sender = ctx.parsed.from?.address ?? null;
+  const internal = internalAddresses(ctx.config);
+  const candidates = [...(sender && !internal.has(withoutSubaddress(sender)) ? [normalizeAddress(sender)] : []), ...copiedAddresses(ctx)];
+  if (candidates.length === 0) return { add: [], heldBack: [] };
+  const participants = new Set((await ctx.tx.participants(ticketId)).map((p) => normalizeAddress(p.address)));
+  if (candidates.every((a) => participants.has(a))) return { add: [], heldBack: [] };
+  const referenced = [...ctx.parsed.inReplyTo, ...ctx.parsed.references];
+  const decision = decideNewParticipants({
+    via,
+    sender,
+    participants,
+    correspondents: via === 'in-reply-to' || via === 'references' ? await ctx.tx.correspondents(ticketId, referenced) : new Set(),
+    senderProven: senderProven(ctx),
+    candidates,
+    cap: ctx.config.limits.participantsPerTicket,
+  });
+  await addParticipants(ctx, ticketId, decision.add);
+  return decision;
+}
+
+/** Contacts upserted and added as CC participants. */
+async function addParticipants(ctx: Context, ticketId: number, addresses: readonly string[]): Promise<void> {
+  if (addresses.length === 0) return;
+  const named = new Map([...ctx.parsed.to, ...ctx.parsed.cc, ...(ctx.parsed.from ? [ctx.parsed.from] : [])].map((a) => [normalizeAddress(a.address), a.name]));
+  const contacts = [];
+  for (const address of addresses) contacts.push({ id: await ctx.tx.upsertContact({ address, name: named.get(address) ?? '' }), address });
+  await ctx.tx.addParticipants(ticketId, contacts, 'cc');
+}
+
+function heldBackEvents(ticketId: number, messageId: number, actor: string, heldBack: readonly HeldBack[]): NewEvent[] {
+  return heldBack.map((h) => ({ ticketId, messageId, type: 'participants_held_back', actor, data: { addresses: h.addresses, reason: h.reason } }));
 }
 
 function createdData(ctx: Context, linkedFrom: TicketRecord | null): Record<string, unknown> {

@@ -7,9 +7,9 @@ import { resolveThread, type ThreadDecision } from '../domain/threading.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import { handleAgentMail } from './ingest-agent.js';
 import { attachAutomatic } from './ingest-automatic.js';
-import { ownAddresses, resultOf, type Context, type InboundMail, type IngestDeps, type IngestResult } from './ingest-context.js';
+import { ownAddresses, replyTokenOf, resultOf, type Context, type InboundMail, type IngestDeps, type IngestResult } from './ingest-context.js';
 import { customerReply, openTicket } from './ingest-customer.js';
-import { verifyReplyToken } from './reply-token.js';
+import type { TokenCheck } from './reply-token.js';
 
 export type { InboundMail, IngestDeps } from './ingest-context.js';
 
@@ -92,17 +92,16 @@ export async function decideThread(ctx: Context, agent: AgentConfig | null): Pro
     { inReplyTo, references: parsed.references, subjectTag, from: parsed.from?.address ?? null },
     {
       duplicate: false,
-      tokenTicketId: agent ? await tokenTicket(ctx) : null,
+      tokenTicketId: agent ? await tokenTicket(ctx, replyTokenOf(ctx)) : null,
       ticketByMessageId: await tx.ticketIdsByMessageIds([...inReplyTo, ...parsed.references]),
       taggedTicket: tagged && { id: tagged.ticket.id, participants: tagged.participants },
     },
   );
 }
 
-/** The ticket a verified reply token names: only an agent's own token counts. */
-async function tokenTicket(ctx: Context): Promise<number | null> {
-  const recipients = [...ctx.parsed.to, ...ctx.parsed.cc].map((a) => a.address);
-  const number = verifyReplyToken(ctx.deps.tokenKey, recipients, ctx.parsed.from?.address ?? null, ownAddresses(ctx.config));
-  if (number === null) return null;
-  return (await ctx.tx.ticketByNumber(number))?.ticket.id ?? null;
+/** The ticket a verified, unexpired reply token names: only an agent's own token counts. */
+async function tokenTicket(ctx: Context, token: TokenCheck | null): Promise<number | null> {
+  if (token === null || token.expired) return null;
+  return (await ctx.tx.ticketByNumber(token.ticketNumber))?.ticket.id ?? null;
 }
+

@@ -141,6 +141,23 @@ export function ticketVarsOf(
   };
 }
 
+/** How much of a sender-written value an automated mail to a customer repeats. */
+const ECHO_CHARS = { subject: 120, name: 64 } as const;
+
+/**
+ * The placeholders of automated mail to a customer — who may be a stranger
+ * whose address was forged — with the values the sender wrote (the subject,
+ * their display name) cut to one short line: the daemon must not carry
+ * someone's text to a third party.
+ */
+export function automatedVars(vars: TemplateVars): TemplateVars {
+  const line = (value: unknown, max: number) => {
+    const text = String(value ?? '').replace(/\s+/g, ' ').trim();
+    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  };
+  return { ...vars, 'ticket.subject': line(vars['ticket.subject'], ECHO_CHARS.subject), 'customer.name': line(vars['customer.name'], ECHO_CHARS.name) };
+}
+
 /**
  * Renders a named template (config `templates:`). The subject always carries
  * the ticket tag, so replies thread; HTML gets its values escaped.
@@ -178,18 +195,20 @@ export async function autoRespond(
   const automated = address !== null && (isNoReplySender(address) || isMailSystemSender(address) || address.endsWith('.invalid'));
   if (address && internalAddresses(ctx.config).has(address)) return 'the recipient is one of our own addresses';
   const limits = ctx.config.autoAcknowledge.limits;
-  const counts = address ? await ctx.tx.countAutoResponses(address, ticket.id, new Date(ctx.now.getTime() - limits.window)) : { toAddress: 0, onTicket: 0 };
+  const since = new Date(ctx.now.getTime() - limits.window);
+  const counts = address ? await ctx.tx.countAutoResponses({ address, ticketId: ticket.id, mailbox: ticket.mailbox, since }) : { toAddress: 0, onTicket: 0, fromMailbox: 0 };
   const decision = decideAutoResponse({
     classification: automated ? { ...classification, suppressAutoResponse: true, reasons: [...classification.reasons, 'no-reply or mail-system address'] } : classification,
     recipient: address,
     sentToRecipient: counts.toAddress,
     sentOnTicket: counts.onTicket,
+    sentFromMailbox: counts.fromMailbox,
     limits,
   });
   if (!decision.send || !to || !address) return decision.send ? 'no sender address' : decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
   await queueTicketMail(ctx, ticket, { kind: 'auto_ack', from: { address: mailbox.address, name: mailbox.name }, to: [to], ...mail, headers });
-  await ctx.tx.recordAutoResponse(address, ticket.id, kind, ctx.now);
+  await ctx.tx.recordAutoResponse(address, ticket.id, kind, ticket.mailbox, ctx.now);
   return null;
 }
 
@@ -210,8 +229,27 @@ export async function acknowledge(
   if (trusted && failedDmarcAtMta(ctx.parsed.facts.headers.get('authentication-results') ?? [], trusted, requester.address)) {
     return `the sender failed DMARC at ${trusted}: the From is likely forged`;
   }
-  const mail = renderNamed(ctx.config, 'acknowledgement', ticketVars(ctx, ticket, requester));
+  const mail = renderNamed(ctx.config, 'acknowledgement', automatedVars(ticketVars(ctx, ticket, requester)));
   return autoRespond(ctx, ticket, requester, ctx.classification, mail, 'auto_ack');
+}
+
+/** Notices of one kind per window, whoever triggers them. */
+const NOTICES_PER_WINDOW = 10;
+
+/**
+ * Whether an internal notice that a stranger can trigger (a mail forged in an
+ * agent's name, a bounced acknowledgement) may go out: one per `key` (the
+ * sender or address concerned) and kind within the window, and at most a few
+ * of that kind in all — a flood becomes events on tickets, not a flood of mail
+ * to agents. Records the notice when it may.
+ */
+export async function mayNotice(ctx: MailContext, kind: string, key: string): Promise<string | null> {
+  const since = new Date(ctx.now.getTime() - ctx.config.autoAcknowledge.limits.window);
+  const { sameKey, sameKind } = await ctx.tx.countNotices(`notice:${kind}`, key, since);
+  if (sameKey > 0) return `a notice about ${key} went out already in the window`;
+  if (sameKind >= NOTICES_PER_WINDOW) return `${sameKind} such notices went out in the window`;
+  await ctx.tx.recordAutoResponse(key, null, `notice:${kind}`, null, ctx.now);
+  return null;
 }
 
 /** The agents to tell about a ticket: its assignee, else its department's agents. */
@@ -224,7 +262,7 @@ export function agentsFor(config: Config, ticket: TicketRecord): AgentConfig[] {
 /** Mail to an agent about a ticket, with a Reply-To carrying the agent's reply token. */
 export async function notifyAgent(ctx: MailContext, ticket: TicketRecord, agent: AgentConfig, subject: string, text: string): Promise<number> {
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  const token = makeReplyToken(ctx.deps.tokenKey, ticket.number, agent.email);
+  const token = makeReplyToken(ctx.deps.tokenKey, ticket.number, agent.email, ctx.now);
   return queueTicketMail(ctx, ticket, {
     kind: 'notification',
     from: { address: mailbox.address, name: mailbox.name },

@@ -166,15 +166,25 @@ export interface IngestTx {
   updateTicket(id: number, patch: TicketPatch): Promise<void>;
   /** Adds participants; returns the addresses that were not participants before. */
   addParticipants(ticketId: number, contacts: readonly { id: number; address: string }[], role: 'requester' | 'cc'): Promise<string[]>;
+  /** Removes a CC participant (never the requester); false when the address was none. */
+  removeParticipant(ticketId: number, address: string): Promise<boolean>;
+  /**
+   * The addresses the ticket's messages with these Message-IDs were exchanged
+   * with: the recipients of our outgoing ones, the sender of incoming ones.
+   */
+  correspondents(ticketId: number, messageIds: readonly string[]): Promise<Set<string>>;
   insertMessage(message: NewInboundMessage): Promise<number>;
   insertEvents(events: readonly NewEvent[], now: Date): Promise<void>;
   participants(ticketId: number): Promise<Participant[]>;
   thread(ticketId: number): Promise<TicketThread>;
   /** Inserts an outbox row in state `queued`; returns its id (the queue job id). */
   insertOutbound(message: NewOutboundMessage, now: Date): Promise<number>;
-  /** Automated mails to `address`, and on `ticketId`, since `since` (I7 rate limits). */
-  countAutoResponses(address: string, ticketId: number | null, since: Date): Promise<{ toAddress: number; onTicket: number }>;
-  recordAutoResponse(address: string, ticketId: number | null, kind: string, now: Date): Promise<void>;
+  /** Automated mails to customers since `since`: to `address`, on `ticketId`, from `mailbox` (I7 and I9 ceilings). */
+  countAutoResponses(query: { address: string; ticketId: number | null; mailbox: string; since: Date }): Promise<{ toAddress: number; onTicket: number; fromMailbox: number }>;
+  /** Records an automated mail (or, with a `notice:` kind, an internal notice) for the ceilings. */
+  recordAutoResponse(address: string, ticketId: number | null, kind: string, mailbox: string | null, now: Date): Promise<void>;
+  /** Internal notices of `kind` since `since`: about `key` (e.g. a sender), and of that kind at all. */
+  countNotices(kind: string, key: string, since: Date): Promise<{ sameKey: number; sameKind: number }>;
   outboundByMessageIds(ids: readonly string[]): Promise<OutboundRecord[]>;
   outboundById(id: number): Promise<(OutboundRecord & { readonly recipients: readonly string[] })[]>;
   /** Marks an outbound row failed, whatever its state but `sent`-and-bounced also counts. */

@@ -2,24 +2,23 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { baseLocalPart, domainOf, normalizeAddress } from '../domain/address.js';
 
 /**
- * Reply tokens: `support+t<ticket>-<mac>@domain`. The mac is an HMAC of the
- * ticket number and the agent's address under the installation's key, so a
- * token is only valid for the agent it was sent to, and nobody without the key
- * can make one.
+ * Reply tokens: `support+t<ticket>-<issued>-<mac>@domain`. The mac is an HMAC
+ * of the ticket number, the agent's address and the issue day under the
+ * installation's key, so a token is only valid for the agent it was sent to,
+ * nobody without the key can make one, and it expires.
  */
 const MAC_CHARS = 20;
+const DAY_MS = 86_400_000;
 
-function mac(key: Buffer, ticketNumber: number, agentEmail: string): string {
-  return createHmac('sha256', key)
-    .update(`${ticketNumber}:${normalizeAddress(agentEmail)}`)
-    .digest('base64url')
-    .replace(/[-_]/g, '')
-    .toLowerCase()
-    .slice(0, MAC_CHARS);
+function mac(key: Buffer, ticketNumber: number, agentEmail: string, issuedDay: number | null): string {
+  const subject = issuedDay === null ? `${ticketNumber}:${normalizeAddress(agentEmail)}` : `${ticketNumber}:${normalizeAddress(agentEmail)}:${issuedDay}`;
+  return createHmac('sha256', key).update(subject).digest('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, MAC_CHARS);
 }
 
-export function makeReplyToken(key: Buffer, ticketNumber: number, agentEmail: string): string {
-  return `t${ticketNumber}-${mac(key, ticketNumber, agentEmail)}`;
+/** A token for `agentEmail` on a ticket, issued today (`now`, in whole UTC days). */
+export function makeReplyToken(key: Buffer, ticketNumber: number, agentEmail: string, now: Date): string {
+  const day = Math.floor(now.getTime() / DAY_MS);
+  return `t${ticketNumber}-${day.toString(36)}-${mac(key, ticketNumber, agentEmail, day)}`;
 }
 
 /** `support@example.test` + token → `support+token@example.test`. */
@@ -27,28 +26,50 @@ export function replyTokenAddress(mailboxAddress: string, token: string): string
   return `${baseLocalPart(mailboxAddress)}+${token}@${domainOf(mailboxAddress)}`;
 }
 
+/** A valid token found among a mail's recipients: its ticket, and whether it has expired. */
+export interface TokenCheck {
+  readonly ticketNumber: number;
+  /** Null for a token from before tokens carried their issue day: it counts as expired. */
+  readonly issuedAt: Date | null;
+  readonly expired: boolean;
+}
+
+const TOKEN = /^t(\d{1,15})-(?:([0-9a-z]{1,6})-)?([a-z0-9]+)$/;
+
 /**
- * The ticket number of the first recipient carrying a token valid for `from`
- * (sent to one of our mailbox addresses), or null.
+ * The first recipient carrying a token valid for `from` (sent to one of our
+ * mailbox addresses), or null. A valid token older than `lifetimeMs` is
+ * returned with `expired` set: it proves nothing any more, but says which
+ * ticket the agent meant, for a clear answer.
  */
 export function verifyReplyToken(
   key: Buffer,
   recipients: readonly string[],
   from: string | null,
   mailboxAddresses: ReadonlySet<string>,
-): number | null {
+  now: Date,
+  lifetimeMs: number,
+): TokenCheck | null {
   if (!from) return null;
   for (const recipient of recipients) {
     const address = normalizeAddress(recipient);
     const local = address.slice(0, address.lastIndexOf('@'));
     const plus = local.indexOf('+');
     if (plus < 0 || !mailboxAddresses.has(`${local.slice(0, plus)}@${domainOf(address)}`)) continue;
-    const match = /^t(\d{1,15})-([a-z0-9]+)$/.exec(local.slice(plus + 1));
+    const match = TOKEN.exec(local.slice(plus + 1));
     if (!match) continue;
     const ticketNumber = Number(match[1]);
-    const expected = Buffer.from(mac(key, ticketNumber, from));
-    const given = Buffer.from(match[2]!);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return ticketNumber;
+    const day = match[2] === undefined ? null : parseInt(match[2], 36);
+    const expected = Buffer.from(mac(key, ticketNumber, from, day));
+    const given = Buffer.from(match[3]!);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) continue;
+    const issuedAt = day === null ? null : new Date(day * DAY_MS);
+    return { ticketNumber, issuedAt, expired: issuedAt === null || now.getTime() - issuedAt.getTime() > lifetimeMs };
   }
   return null;
+}
+
+/** An address with its reply token's secret part hidden (`support+t1042-…@example.test`), for output and logs. */
+export function redactReplyToken(address: string): string {
+  return address.replace(/\+(t\d{1,15})-[0-9a-z-]+@/i, '+$1-…@');
 }

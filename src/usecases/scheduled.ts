@@ -3,7 +3,7 @@ import { normalizeAddress } from '../domain/address.js';
 import { addBusinessDays } from '../domain/business-time.js';
 import { slaAlert, type SlaMetric } from '../domain/sla.js';
 import type { Config } from '../config/schema.js';
-import { agentsFor, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
+import { agentsFor, automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, Logger, OutboxQueue, ScheduleStore, TicketRecord, TicketStore } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -168,7 +168,7 @@ function idleLongEnough(config: Config, since: Date, ms: number, now: Date): boo
 /** An automated notice to the requester (I7 and the rate limits apply); a skipped one is an event. */
 async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, template: 'autoClose' | 'autoCloseWarning', kind: string): Promise<void> {
   const requester = await ctx.tx.requester(ticket.id);
-  const mail = renderNamed(ctx.config, template, ticketVars(ctx, ticket, requester));
+  const mail = renderNamed(ctx.config, template, automatedVars(ticketVars(ctx, ticket, requester)));
   const notSent = await autoRespond(ctx, ticket, requester, { kind: 'customer', suppressAutoResponse: false, reasons: [] }, mail, kind, GENERATED_HEADERS);
   if (notSent) await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: 'system', data: { kind, reason: notSent } }], ctx.now);
 }

@@ -41,7 +41,7 @@ describe('acknowledgement and agent notification', () => {
     expect(ack.parsed.text).toContain(`[#${ticket.number}]`);
 
     const replyAddress = notification.parsed.replyTo?.value[0]?.address ?? '';
-    expect(replyAddress).toMatch(new RegExp(`^support\\+t${ticket.number}-[a-z0-9]{20}@example\\.test$`));
+    expect(replyAddress).toMatch(new RegExp(`^support\\+t${ticket.number}-[0-9a-z]+-[a-z0-9]{20}@example\\.test$`));
     expect(notification.parsed.subject).toBe(`[#${ticket.number}] New ticket: Printer on fire`);
     expect(notification.parsed.text).toContain('the printer in room 4 is on fire');
     expect(notification.parsed.headers.get('auto-submitted')).toBe('auto-generated');

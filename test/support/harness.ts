@@ -5,6 +5,7 @@ import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/logging.js';
+import type { DnsResolver } from '../../src/adapters/mailauth/verify-sender.js';
 import { startDaemon, type Daemon } from '../../src/main.js';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -90,6 +91,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** The daemon's log level (default info). */
   logLevel?: string;
+  /** DNS for DKIM keys and DMARC records (default: the system's). */
+  dnsResolver?: DnsResolver;
 }
 
 let userCounter = 0;
@@ -132,6 +135,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
     configFile,
     env: { IMAP_PASSWORD: DOVECOT_PASSWORD, ...options.env },
     ...(options.mailboxLeaseMs ? { mailboxLeaseMs: options.mailboxLeaseMs } : {}),
+    ...(options.dnsResolver ? { dnsResolver: options.dnsResolver } : {}),
   });
 
   const harness: MailboxHarness = {

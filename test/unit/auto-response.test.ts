@@ -5,10 +5,10 @@ import type { AutoResponseInput } from '../../src/domain/auto-response.js';
 import type { Classification, InboundKind } from '../../src/domain/classify.js';
 
 const CUSTOMER: Classification = { kind: 'customer', suppressAutoResponse: false, reasons: [] };
-const LIMITS = { perSender: 3, perTicket: 5 };
+const LIMITS = { perSender: 3, perTicket: 5, perMailbox: 100 };
 
 function input(over: Partial<AutoResponseInput> = {}): AutoResponseInput {
-  return { classification: CUSTOMER, recipient: 'carol@customer.test', sentToRecipient: 0, sentOnTicket: 0, limits: LIMITS, ...over };
+  return { classification: CUSTOMER, recipient: 'carol@customer.test', sentToRecipient: 0, sentOnTicket: 0, sentFromMailbox: 0, limits: LIMITS, ...over };
 }
 
 describe('decideAutoResponse', () => {
@@ -49,7 +49,8 @@ describe('decideAutoResponse', () => {
     ['per-sender limit exceeded', { sentToRecipient: 10 }, /rate limit: 10 automated mails to carol@customer\.test/],
     ['per-ticket limit reached', { sentOnTicket: 5 }, /rate limit: 5 automated mails on this ticket/],
     ['per-ticket limit exceeded', { sentOnTicket: 6 }, /on this ticket/],
-    ['a limit of 0 sends nothing', { limits: { perSender: 0, perTicket: 5 } }, /rate limit: 0 automated mails to/],
+    ['a limit of 0 sends nothing', { limits: { perSender: 0, perTicket: 5, perMailbox: 100 } }, /rate limit: 0 automated mails to/],
+    ['per-mailbox ceiling reached (a flood of forged senders)', { sentFromMailbox: 100 }, /rate limit: 100 automated mails from this mailbox/],
     ['both reached: the sender limit is named', { sentToRecipient: 3, sentOnTicket: 5 }, /to carol@customer\.test/],
   ])('%s → refused', (_name, over, reason) => {
     const decision = decideAutoResponse(input(over));
@@ -74,7 +75,8 @@ describe('decideAutoResponse: no automated answer to automated mail (I7)', () =>
     recipient: fc.option(fc.emailAddress()),
     sentToRecipient: fc.nat(20),
     sentOnTicket: fc.nat(20),
-    limits: fc.record({ perSender: fc.nat(20), perTicket: fc.nat(20) }),
+    sentFromMailbox: fc.nat(20),
+    limits: fc.record({ perSender: fc.nat(20), perTicket: fc.nat(20), perMailbox: fc.nat(20) }),
   });
 
   it('never sends unless the mail is a customer mail that is not suppressed', () => {
@@ -94,6 +96,7 @@ describe('decideAutoResponse: no automated answer to automated mail (I7)', () =>
         if (decideAutoResponse(spec).send) {
           expect(spec.sentToRecipient).toBeLessThan(spec.limits.perSender);
           expect(spec.sentOnTicket).toBeLessThan(spec.limits.perTicket);
+          expect(spec.sentFromMailbox).toBeLessThan(spec.limits.perMailbox);
           expect(spec.recipient).toBeTruthy();
         }
       }),

@@ -31,13 +31,13 @@ describe('parseConfig: a valid file', () => {
       reopenWindow: 30 * DAY,
       agents: [],
       agentAuth: 'token',
-      autoAcknowledge: { enabled: true, limits: { perSender: 5, perTicket: 3, window: 60 * 60_000 } },
+      autoAcknowledge: { enabled: true, limits: { perSender: 5, perTicket: 3, perMailbox: 300, window: 60 * 60_000 } },
       notifications: { enabled: true },
       outbound: { maxAttempts: 8, retryDelay: 30_000, reconcileEvery: 60_000, stuckAfter: 10 * 60_000 },
       autoClose: { after: 4 * DAY, statuses: ['answered', 'resolved'], notifyCustomer: true },
       sla: { policies: {}, warnBefore: 30 * 60_000, notify: ['assignee'] },
       schedules: { slaScanEvery: 60_000, autoCloseEvery: 15 * 60_000 },
-      limits: { maxMessageBytes: 50 * 1024 ** 2, maxAttachmentBytes: 25 * 1024 ** 2, parseTimeout: 10_000, ingestAttempts: 3 },
+      limits: { maxMessageBytes: 50 * 1024 ** 2, maxAttachmentBytes: 25 * 1024 ** 2, parseTimeout: 10_000, ingestAttempts: 3, participantsPerTicket: 20 },
       rules: [],
     });
     expect(config.mailboxes).toEqual([

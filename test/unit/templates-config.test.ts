@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import type { ConfigProblem } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { RULE_PLACEHOLDERS, TEMPLATE_KINDS } from '../../src/config/templates.js';
+import { REPLY_PLACEHOLDERS, RULE_PLACEHOLDERS, TEMPLATE_KINDS } from '../../src/config/templates.js';
 import type { TemplateKind } from '../../src/config/templates.js';
 import { at, FILE, parseOk as parseConfigOk, problemsOf as configProblems } from '../support/config-text.js';
 
@@ -205,11 +205,21 @@ describe('templates used by rules', () => {
     expect(problemsOf(written)).toEqual([{ file: FILE, ...at(written, name), key, message: `no template named "${name}" under templates:` }]);
   });
 
-  it('checks the placeholders of an inline template against the rule set', () => {
+  it('checks the placeholders of an inline template against the rule set (a reply\'s: ticket fields only)', () => {
     const written = withRules('  - name: r', '    when: { mailbox: support }', '    then: { reply: { text: "Due {{sla.dueAt}}" } }');
     const [problem, ...more] = problemsOf(written);
     expect(more).toEqual([]);
-    expect(problem).toMatchObject({ line: at(written, 'sla.dueAt').line, key: expect.stringMatching(/^rules\[0\]\.then\.reply/), message: unknown('sla.dueAt', RULE_PLACEHOLDERS) });
+    expect(problem).toMatchObject({ line: at(written, 'sla.dueAt').line, key: expect.stringMatching(/^rules\[0\]\.then\.reply/), message: unknown('sla.dueAt', REPLY_PLACEHOLDERS) });
+  });
+
+  it('refuses a reply that would carry the inbound mail to its sender, inline or by name', () => {
+    const inline = withRules('  - name: r', '    when: { mailbox: support }', '    then: { reply: { text: "You wrote: {{message.text}}" } }');
+    expect(problemsOf(inline).map((p) => p.message)).toEqual([unknown('message.text', REPLY_PLACEHOLDERS)]);
+    const named = [...MAILBOX, 'templates:', '  echo: { text: "From {{message.from}}: {{message.text}}" }', 'rules:', '  - name: r', '    when: { mailbox: support }', '    then: { reply: echo, notify: { to: [assignee], template: echo } }'];
+    expect(problemsOf(named)).toEqual([
+      { file: FILE, ...at(named, 'echo', 'then:'), key: 'rules[0].then.reply', message: `template "echo" cannot be a reply: ${unknown('message.from', REPLY_PLACEHOLDERS)}` },
+      { file: FILE, ...at(named, 'echo', 'then:'), key: 'rules[0].then.reply', message: `template "echo" cannot be a reply: ${unknown('message.text', REPLY_PLACEHOLDERS)}` },
+    ]);
   });
 
   it('rejects a notify target that is no address', () => {

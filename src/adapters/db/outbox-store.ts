@@ -9,7 +9,15 @@ export function outboxTx(
   tx: Tx,
 ): Pick<
   IngestTx,
-  'participants' | 'thread' | 'insertOutbound' | 'countAutoResponses' | 'recordAutoResponse' | 'outboundByMessageIds' | 'outboundById' | 'markOutboundFailed'
+  | 'participants'
+  | 'thread'
+  | 'insertOutbound'
+  | 'countAutoResponses'
+  | 'recordAutoResponse'
+  | 'countNotices'
+  | 'outboundByMessageIds'
+  | 'outboundById'
+  | 'markOutboundFailed'
 > {
   return {
     async participants(ticketId) {
@@ -69,19 +77,37 @@ export function outboxTx(
       return row!.id;
     },
 
-    async countAutoResponses(address, ticketId, since) {
+    async countAutoResponses({ address, ticketId, mailbox, since }) {
+      const customerFacing = sql`${autoResponses.kind} not like 'notice:%'`;
       const [row] = await tx
         .select({
-          toAddress: sql<number>`count(*) filter (where ${autoResponses.address} = ${address})::int`,
-          onTicket: ticketId === null ? sql<number>`0` : sql<number>`count(*) filter (where ${autoResponses.ticketId} = ${ticketId})::int`,
+          toAddress: sql<number>`count(*) filter (where ${autoResponses.address} = ${address} and ${customerFacing})::int`,
+          onTicket: ticketId === null ? sql<number>`0` : sql<number>`count(*) filter (where ${autoResponses.ticketId} = ${ticketId} and ${customerFacing})::int`,
+          fromMailbox: sql<number>`count(*) filter (where ${autoResponses.mailbox} = ${mailbox} and ${customerFacing})::int`,
         })
         .from(autoResponses)
-        .where(and(gte(autoResponses.sentAt, since), sql`(${autoResponses.address} = ${address} or ${autoResponses.ticketId} = ${ticketId ?? -1})`));
-      return { toAddress: row?.toAddress ?? 0, onTicket: row?.onTicket ?? 0 };
+        .where(
+          and(
+            gte(autoResponses.sentAt, since),
+            sql`(${autoResponses.address} = ${address} or ${autoResponses.ticketId} = ${ticketId ?? -1} or ${autoResponses.mailbox} = ${mailbox})`,
+          ),
+        );
+      return { toAddress: row?.toAddress ?? 0, onTicket: row?.onTicket ?? 0, fromMailbox: row?.fromMailbox ?? 0 };
     },
 
-    async recordAutoResponse(address, ticketId, kind, now) {
-      await tx.insert(autoResponses).values({ address, ticketId, kind, sentAt: now });
+    async recordAutoResponse(address, ticketId, kind, mailbox, now) {
+      await tx.insert(autoResponses).values({ address, ticketId, kind, mailbox, sentAt: now });
+    },
+
+    async countNotices(kind, key, since) {
+      const [row] = await tx
+        .select({
+          sameKey: sql<number>`count(*) filter (where ${autoResponses.address} = ${key})::int`,
+          sameKind: sql<number>`count(*)::int`,
+        })
+        .from(autoResponses)
+        .where(and(eq(autoResponses.kind, kind), gte(autoResponses.sentAt, since)));
+      return { sameKey: row?.sameKey ?? 0, sameKind: row?.sameKind ?? 0 };
     },
 
     async outboundByMessageIds(ids) {

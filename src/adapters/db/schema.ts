@@ -159,10 +159,18 @@ export const autoResponses = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     address: text('address').notNull(),
     ticketId: id('ticket_id').references(() => tickets.id, { onDelete: 'cascade' }),
+    /** `auto_ack`, `rule:<name>`, `auto_close`…; internal notices to agents are `notice:<what>`. */
     kind: text('kind').notNull(),
+    /** The mailbox that sent it: the per-mailbox ceiling counts by it. */
+    mailbox: text('mailbox'),
     sentAt: tstz('sent_at').notNull().defaultNow(),
   },
-  (t) => [index('auto_responses_address_idx').on(t.address, t.sentAt), index('auto_responses_ticket_idx').on(t.ticketId, t.sentAt)],
+  (t) => [
+    index('auto_responses_address_idx').on(t.address, t.sentAt),
+    index('auto_responses_ticket_idx').on(t.ticketId, t.sentAt),
+    index('auto_responses_mailbox_idx').on(t.mailbox, t.sentAt),
+    index('auto_responses_kind_idx').on(t.kind, t.sentAt),
+  ],
 );
 
 /**

@@ -1,4 +1,5 @@
 import { fullMessageId } from './message-keys.js';
+import { redactReplyToken } from '../../usecases/reply-token.js';
 import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
@@ -142,7 +143,8 @@ export async function showTicket(db: Db, number: number): Promise<TicketDetail |
       .orderBy(asc(events.id));
     return {
       ...toSummary(row),
-      messages: messageRows.map((m) => ({ ...m, to: m.to.map((a) => a.address), createdAt: m.createdAt.toISOString() })),
+      // Reply tokens are credentials: shown without their secret part.
+      messages: messageRows.map((m) => ({ ...m, to: m.to.map((a) => redactReplyToken(a.address)), createdAt: m.createdAt.toISOString() })),
       events: eventRows.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })),
     };
   } catch (err) {

@@ -129,6 +129,28 @@ function ingestTx(tx: Tx): IngestTx {
       return people.filter((p) => added.has(p.id)).map((p) => p.address);
     },
 
+    async removeParticipant(ticketId, address) {
+      const rows = await tx.execute(sql`
+        delete from ${participants} p using ${contacts} c
+        where p.ticket_id = ${ticketId} and p.contact_id = c.id and c.email = ${address.toLowerCase()} and p.role = 'cc'
+        returning p.contact_id`);
+      return rows.length > 0;
+    },
+
+    async correspondents(ticketId, ids) {
+      if (ids.length === 0) return new Set();
+      const rows = await tx
+        .select({ direction: messages.direction, from: messages.fromAddress, to: messages.to, cc: messages.cc })
+        .from(messages)
+        .where(and(eq(messages.ticketId, ticketId), messageIdIn(ids)));
+      const found = new Set<string>();
+      for (const row of rows) {
+        if (row.direction === 'in' && row.from) found.add(row.from.toLowerCase());
+        if (row.direction === 'out') for (const a of [...row.to, ...row.cc]) found.add(a.address.toLowerCase());
+      }
+      return found;
+    },
+
     insertMessage: (message) => insertMessage(tx, message),
     ...outboxTx(tx),
 
