@@ -107,5 +107,14 @@ describe('hot reload', () => {
     expect(String((rejected.problems as string[])[0])).toMatch(new RegExp(`^${h.configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ `));
     await h.append(buildMail({ subject: 'printer three' }).raw);
     expect(await ticketBySubject(h, 'printer three')).toMatchObject({ priority: 'urgent' });
+
+    // An alias bomb is a located problem too, not an exception (vitest fails a test on an unhandled rejection).
+    const bomb = ['x1: &a ["x","x","x","x","x","x","x","x","x","x"]', ...[2, 3, 4, 5, 6].map((n) => `x${n}: &${'abcdef'[n - 1]} [${Array(10).fill(`*${'abcdef'[n - 2]}`).join(',')}]`)];
+    await writeFile(h.configFile, `${bomb.join('\n')}\n${original}`);
+    await waitFor(() => h.logs.find('config change rejected; the last good config stays in force').length === 2, { what: 'the second rejection' });
+    const second = h.logs.find('config change rejected; the last good config stays in force')[1]!;
+    expect((second.problems as string[])[0]).toMatch(/:2:\d+ \(top level\): Excessive alias count/);
+    await h.append(buildMail({ subject: 'printer four' }).raw);
+    expect(await ticketBySubject(h, 'printer four')).toMatchObject({ priority: 'urgent' });
   });
 });
