@@ -50,3 +50,12 @@ export function toAppError(err: unknown, what: string): AppError {
 export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
 }
+
+/** Runs a store call, translating whatever it throws (toAppError). */
+export async function storeCall<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw toAppError(err, what);
+  }
+}

@@ -1,20 +1,13 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
 import type { DeliveryStore } from '../../usecases/ports.js';
-import { toAppError, type Db } from './client.js';
+import { storeCall, type Db } from './client.js';
 import { messages } from './schema.js';
 
 /** Outbox delivery states in Postgres. Every transition is one conditional UPDATE: two senders never both take a row. */
 export function createDeliveryStore(db: Db): DeliveryStore {
-  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      throw toAppError(err, what);
-    }
-  };
   return {
     claim: (id, now, stuckBefore) =>
-      wrap(`claiming outbox row ${id}`, async () => {
+      storeCall(`claiming outbox row ${id}`, async () => {
         // A row `sending` is someone's send in flight: taken over only once its claim is stale (the sender died).
         const [row] = await db
           .update(messages)
@@ -52,18 +45,18 @@ export function createDeliveryStore(db: Db): DeliveryStore {
         };
       }),
     markSent: (id, now) =>
-      wrap(`marking outbox row ${id} sent`, async () => {
+      storeCall(`marking outbox row ${id} sent`, async () => {
         await db.update(messages).set({ deliveryState: 'sent', deliveredAt: now, lastError: null }).where(eq(messages.id, id));
       }),
     release: (id, error) =>
-      wrap(`releasing outbox row ${id}`, async () => {
+      storeCall(`releasing outbox row ${id}`, async () => {
         await db
           .update(messages)
           .set({ deliveryState: 'queued', lastError: error.slice(0, 1000) })
           .where(and(eq(messages.id, id), eq(messages.deliveryState, 'sending')));
       }),
     stale: (queuedBefore, sendingBefore, limit) =>
-      wrap('listing outbox rows to re-queue', async () => {
+      storeCall('listing outbox rows to re-queue', async () => {
         const rows = await db
           .select({ id: messages.id })
           .from(messages)

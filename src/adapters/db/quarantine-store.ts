@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Quarantine, QuarantinedMail } from '../../usecases/ports.js';
-import { toAppError, type Db } from './client.js';
+import { storeCall, type Db } from './client.js';
 import { quarantine } from './schema.js';
 
 const LISTED = {
@@ -26,16 +26,9 @@ function toEntry(row: Row): QuarantinedMail {
 
 /** The quarantine in Postgres: one row per mailbox, UIDVALIDITY and UID. */
 export function createQuarantine(db: Db): Quarantine {
-  const wrap = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      throw toAppError(err, what);
-    }
-  };
   return {
     hold: (entry, now) =>
-      wrap(`keeping message ${entry.uid} of ${entry.mailbox} in the quarantine`, async () => {
+      storeCall(`keeping message ${entry.uid} of ${entry.mailbox} in the quarantine`, async () => {
         const [row] = await db
           .insert(quarantine)
           .values({
@@ -64,23 +57,23 @@ export function createQuarantine(db: Db): Quarantine {
         return row!.id;
       }),
     list: () =>
-      wrap('listing the quarantine', async () => {
+      storeCall('listing the quarantine', async () => {
         const rows = await db.select(LISTED).from(quarantine).orderBy(asc(quarantine.id));
         return rows.map(toEntry);
       }),
     source: (id) =>
-      wrap(`reading quarantined message ${id}`, async () => {
+      storeCall(`reading quarantined message ${id}`, async () => {
         const [row] = await db.select({ ...LISTED, raw: quarantine.raw }).from(quarantine).where(eq(quarantine.id, id));
         if (!row) return null;
         const { raw, ...entry } = row;
         return { entry: toEntry(entry), raw };
       }),
     release: (id) =>
-      wrap(`removing quarantined message ${id}`, async () => {
+      storeCall(`removing quarantined message ${id}`, async () => {
         await db.delete(quarantine).where(eq(quarantine.id, id));
       }),
     replayFailed: (id, error, now) =>
-      wrap(`recording a failed replay of quarantined message ${id}`, async () => {
+      storeCall(`recording a failed replay of quarantined message ${id}`, async () => {
         await db
           .update(quarantine)
           .set({ replayAttempts: sql`${quarantine.replayAttempts} + 1`, errorCode: error.code, errorMessage: error.message.slice(0, 1_000), lastSeenAt: now })
