@@ -57,7 +57,7 @@ export async function directIngest(
       parse: parseMail,
       compose: composeMail,
       // Rows are written as the daemon writes them; sending is measured elsewhere.
-      outbox: { enqueue: async () => undefined, requeue: async () => undefined },
+      outbox: { enqueue: async () => undefined, requeue: async () => 0 },
       tokenKey: Buffer.alloc(32, 1),
       extractReply,
       regex: re2Test,

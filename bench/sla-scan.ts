@@ -66,7 +66,7 @@ export async function benchSlaScan(count: number, due: number, cleanup: Cleanup)
     now: () => new Date(),
     compose: composeMail,
     tokenKey: Buffer.alloc(32, 7),
-    outbox: { enqueue: async () => undefined, requeue: async () => undefined },
+    outbox: { enqueue: async () => undefined, requeue: async () => 0 },
     log,
   });
   const scanMs = performance.now() - started;

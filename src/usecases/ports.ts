@@ -225,8 +225,13 @@ export interface ScheduleStore {
 /** Puts outbox rows on the delivery queue after their transaction committed (I3). */
 export interface OutboxQueue {
   enqueue(rowIds: readonly number[]): Promise<void>;
-  /** Queues rows again that the queue lost or finished with (the reconciler); never a no-op for a known id. */
-  requeue(rowIds: readonly number[]): Promise<void>;
+  /**
+   * Queues rows again that the queue lost, finished with, or that a dead worker
+   * holds (the reconciler). Each row goes under a job id of its claim generation
+   * (`attempts`), so a job a killed worker still holds does not block it.
+   * Returns how many jobs were added.
+   */
+  requeue(rows: readonly { readonly id: number; readonly attempts: number }[]): Promise<number>;
 }
 
 export interface TicketStore {
@@ -327,7 +332,7 @@ export interface DeliveryStore {
   /** A transient failure: back to `queued`, with the error, for the next attempt. */
   release(id: number, error: string): Promise<void>;
   /** Rows to queue again: `queued` since before `queuedBefore`, `sending` claimed before `sendingBefore`. */
-  stale(queuedBefore: Date, sendingBefore: Date, limit: number): Promise<number[]>;
+  stale(queuedBefore: Date, sendingBefore: Date, limit: number): Promise<{ id: number; attempts: number }[]>;
 }
 
 /** Ownership of one mailbox among several daemons: one holder at a time, expiring unless renewed. */

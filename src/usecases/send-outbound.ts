@@ -46,7 +46,7 @@ export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { fin
     deps.log.warn({ outbox: rowId, messageId: row.messageId, attempts: row.attempts, permanent, final: permanent || attempt.final, error: { message: reason } }, 'delivery failed');
     throw err;
   }
-  await deps.delivery.markSent(rowId, deps.now());
+  await markSent(deps, rowId);
   deps.log.info({ outbox: rowId, messageId: row.messageId, kind: row.kind, ticketId: row.ticketId, attempts: row.attempts }, 'mail sent');
   if (CUSTOMER_FACING.has(row.kind)) {
     await deps.copyToSent(row.mailbox, row.raw).catch((err: unknown) =>
@@ -54,6 +54,26 @@ export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { fin
     );
   }
   return 'sent';
+}
+
+/**
+ * Records a mail the SMTP server accepted as sent. It is out: a database outage
+ * now must not make it go again, so the update is retried (backoff up to 5 s)
+ * until the database answers. Only if the process ends first, or the outage
+ * outlasts `outbound.stuckAfter` (another sender then takes the row over), is
+ * it sent again — under the same Message-ID.
+ */
+async function markSent(deps: SendDeps, rowId: number): Promise<void> {
+  for (let delay = 200; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      await deps.delivery.markSent(rowId, deps.now());
+      return;
+    } catch (err) {
+      if (!(isAppError(err) && err.retryable)) throw err;
+      deps.log.warn({ outbox: rowId, error: errorForLog(err), retryInMs: delay }, 'mail sent, but recording it failed; retrying so it is not sent again');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Marks the row failed, records `send_failed` on its ticket and, for customer-facing mail, tells the agents. */
@@ -83,10 +103,9 @@ export async function reconcileOutbox(deps: Pick<SendDeps, 'delivery' | 'outbox'
   const { stuckAfter, reconcileEvery } = deps.config().outbound;
   // A row queued a moment ago is normally in flight to Redis already; give it that moment.
   const grace = Math.min(10_000, reconcileEvery);
-  const ids = await deps.delivery.stale(new Date(now - grace), new Date(now - stuckAfter), 1000);
-  if (ids.length > 0) {
-    await deps.outbox.requeue(ids);
-    deps.log.info({ outbox: ids.length }, 'outbox rows queued again');
-  }
-  return ids.length;
+  const rows = await deps.delivery.stale(new Date(now - grace), new Date(now - stuckAfter), 1000);
+  if (rows.length === 0) return 0;
+  const added = await deps.outbox.requeue(rows);
+  if (added > 0) deps.log.info({ outbox: added, stale: rows.length }, 'outbox rows queued again');
+  return added;
 }

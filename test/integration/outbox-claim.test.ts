@@ -42,7 +42,7 @@ async function setup(): Promise<{ deps: SendDeps; row: (state: string, claimedAg
     store: createTicketStore(database.db),
     mailer,
     compose: composeMail,
-    outbox: { enqueue: async () => {}, requeue: async () => {} },
+    outbox: { enqueue: async () => {}, requeue: async () => 0 },
     copyToSent: async () => {},
     config: () => config,
     now: () => new Date(),

@@ -57,8 +57,8 @@ export function createDeliveryStore(db: Db): DeliveryStore {
       }),
     stale: (queuedBefore, sendingBefore, limit) =>
       storeCall('listing outbox rows to re-queue', async () => {
-        const rows = await db
-          .select({ id: messages.id })
+        return db
+          .select({ id: messages.id, attempts: messages.attempts })
           .from(messages)
           .where(
             or(
@@ -68,7 +68,6 @@ export function createDeliveryStore(db: Db): DeliveryStore {
           )
           .orderBy(messages.id)
           .limit(limit);
-        return rows.map((r) => r.id);
       }),
   };
 }

@@ -166,8 +166,10 @@ export class MailboxWatcher {
     let revalidate = false;
     let outages = 0;
     let retryTimer: NodeJS.Timeout | null = null;
+    // After a failed sync, new-mail and poll triggers wait for the backoff: only its timer syncs again.
+    let backoffUntil = 0;
     const runner = (this.runner = new CoalescingRunner(async () => {
-      if (this.stopped || !client.usable) return;
+      if (this.stopped || !client.usable || Date.now() < backoffUntil) return;
       try {
         if (revalidate) {
           revalidate = false;
@@ -175,6 +177,7 @@ export class MailboxWatcher {
         }
         await this.opts.sync(session);
         outages = 0;
+        backoffUntil = 0;
       } catch (err) {
         if (isAppError(err) && err.code.startsWith('IMAP')) {
           this.log.warn({ error: errorSummary(err) }, 'IMAP command failed; reconnecting');
@@ -185,7 +188,12 @@ export class MailboxWatcher {
         // A database refusing us (credentials, schema) needs an operator: say so at error level.
         const level = isAppError(err, 'DB_REFUSED') ? 'error' : 'warn';
         this.log[level]({ error: errorSummary(err), retryInMs: delay }, 'sync interrupted; messages stay unflagged and will be retried');
-        retryTimer = setTimeout(() => runner.request(), delay);
+        if (retryTimer) clearTimeout(retryTimer);
+        backoffUntil = Date.now() + delay;
+        retryTimer = setTimeout(() => {
+          backoffUntil = 0;
+          runner.request();
+        }, delay);
       }
     }));
     client.on('exists', () => runner.request());

@@ -44,31 +44,34 @@ export function createQueues(settings: QueueSettings): Queues {
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: producer, prefix: settings.prefix });
   outbound.on('error', () => undefined);
   maintenance.on('error', () => undefined);
+  const jobOptions = (jobId: string) => ({
+    jobId,
+    attempts: settings.attempts,
+    backoff: { type: 'exponential', delay: settings.retryDelayMs },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
   const outbox: OutboxQueue = {
     async enqueue(rowIds) {
       if (rowIds.length === 0) return;
-      const jobs = rowIds.map((id) => ({
-        name: 'send',
-        data: outboundJob.parse({ messageRowId: id }),
-        opts: {
-          // The row id; BullMQ refuses purely numeric custom ids.
-          jobId: `msg-${id}`,
-          attempts: settings.attempts,
-          backoff: { type: 'exponential', delay: settings.retryDelayMs },
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        },
-      }));
+      // The row id; BullMQ refuses purely numeric custom ids.
+      const jobs = rowIds.map((id) => ({ name: 'send', data: outboundJob.parse({ messageRowId: id }), opts: jobOptions(`msg-${id}`) }));
       await withTimeout(outbound.addBulk(jobs), ENQUEUE_TIMEOUT_MS, 'queueing outgoing mail');
     },
-    // A job id still held by a finished (failed or completed) job would make the add a no-op:
-    // such a job is removed first; a waiting, delayed or active one is left alone.
-    async requeue(rowIds) {
-      for (const id of rowIds) {
-        const job = await withTimeout(outbound.getJob(`msg-${id}`), ENQUEUE_TIMEOUT_MS, 'reading a queued job');
+    // A job id still held by a finished (failed or completed) job would make the add a no-op: such a job is
+    // removed first; a waiting, delayed or active one of this generation is left alone. One a killed worker
+    // still holds (active until BullMQ's stalled-job check) has another generation's id, so it blocks nothing.
+    async requeue(rows) {
+      const added: { name: string; data: OutboundJob; opts: ReturnType<typeof jobOptions> }[] = [];
+      for (const row of rows) {
+        const jobId = `msg-${row.id}-r${row.attempts}`;
+        const job = await withTimeout(outbound.getJob(jobId), ENQUEUE_TIMEOUT_MS, 'reading a queued job');
         if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
+        else if (job) continue;
+        added.push({ name: 'send', data: outboundJob.parse({ messageRowId: row.id }), opts: jobOptions(jobId) });
       }
-      await outbox.enqueue(rowIds);
+      if (added.length > 0) await withTimeout(outbound.addBulk(added), ENQUEUE_TIMEOUT_MS, 'queueing outgoing mail again');
+      return added.length;
     },
   };
   return {
