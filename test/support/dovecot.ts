@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,16 @@ export interface Dovecot {
   newUser(prefix?: string): string;
   /** Runs doveadm against this instance. */
   doveadm(args: readonly string[]): Promise<string>;
+  /** Stops the server and waits for every process of it (sessions too) to exit, keeping its directory, mail and port. */
+  down(): Promise<void>;
+  /** Starts the server again with the same config (same port, same mail) and waits for it to listen. */
+  up(): Promise<void>;
+  /**
+   * Delivers a message as an MTA would, straight into the user's Maildir
+   * (`tmp/`, then renamed into `new/`), readable by the server's user: works
+   * while the server is down.
+   */
+  deliver(user: string, raw: string | Buffer): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,14 +53,14 @@ async function lookupUid(name: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function config(dir: string, port: number, runAs: string): string {
+function config(dir: string, port: number, runAs: string, instance: string): string {
   return `
 protocols = imap
 listen = 127.0.0.1
 base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
-instance_name = helpdesk-test-${randomBytes(4).toString('hex')}
+instance_name = ${instance}
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
@@ -65,6 +75,8 @@ mail_fsync = never
 maildir_very_dirty_syncs = yes
 mail_max_userip_connections = 200
 auth_failure_delay = 0
+# The command a session is in shows in its process title (e.g. IDLE): tests can wait for it.
+verbose_proctitle = yes
 passdb {
   driver = static
   args = password=${DOVECOT_PASSWORD}
@@ -109,6 +121,27 @@ async function processGone(pid: number): Promise<boolean> {
   }
 }
 
+/** Processes of one instance: their titles name it (`dovecot-<instance>/imap [...]`). Zombies are gone. */
+async function instanceProcesses(instance: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(`${instance}/`) && !(await processGone(Number(entry)))) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function signal(pids: readonly number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Runs a command that forks a daemon: waits for the foreground process only, not for inherited pipes. */
 function daemonize(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -127,27 +160,46 @@ export async function startDovecot(): Promise<Dovecot> {
   for (const sub of ['run', 'state', 'mail']) await mkdir(join(dir, sub));
   const port = await freePort();
   const conf = join(dir, 'dovecot.conf');
-  await writeFile(conf, config(dir, port, runAs));
-  if (isRoot) {
-    const { uid, gid } = await lookupUid(runAs);
-    for (const path of [dir, join(dir, 'run'), join(dir, 'state'), join(dir, 'mail'), conf]) await chown(path, uid, gid);
-    await daemonize('setpriv', ['--reuid=dovecot', '--regid=dovecot', '--clear-groups', 'dovecot', '-c', conf]);
-  } else {
-    await daemonize('dovecot', ['-c', conf]);
+  const instance = `helpdesk-test-${randomBytes(4).toString('hex')}`;
+  await writeFile(conf, config(dir, port, runAs, instance));
+  const owner = isRoot ? await lookupUid(runAs) : null;
+  if (owner) {
+    for (const path of [dir, join(dir, 'run'), join(dir, 'state'), join(dir, 'mail'), conf]) await chown(path, owner.uid, owner.gid);
   }
-  let pid: number;
-  try {
-    await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
-    // The master writes its pid file a moment after it starts listening.
-    pid = await waitFor(async () => Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim()), {
-      timeoutMs: 10_000,
-      what: 'dovecot master.pid',
-    });
-  } catch (err) {
-    // Never leave a half-started instance behind.
-    await run('pkill', ['-f', conf]).catch(() => undefined);
-    throw err;
-  }
+  let pid = 0;
+  const up = async () => {
+    if (isRoot) await daemonize('setpriv', ['--reuid=dovecot', '--regid=dovecot', '--clear-groups', 'dovecot', '-c', conf]);
+    else await daemonize('dovecot', ['-c', conf]);
+    try {
+      await waitFor(() => portOpen(port), { timeoutMs: 10_000, what: `dovecot listening on ${port}` });
+      // The master writes its pid file a moment after it starts listening.
+      pid = await waitFor(
+        async () => {
+          const written = Number((await readFile(join(dir, 'run', 'master.pid'), 'utf8')).trim());
+          return written !== pid && !(await processGone(written)) ? written : 0;
+        },
+        { timeoutMs: 10_000, what: 'dovecot master.pid' },
+      );
+    } catch (err) {
+      // Never leave a half-started instance behind.
+      await run('pkill', ['-f', conf]).catch(() => undefined);
+      throw err;
+    }
+  };
+  const down = async () => {
+    signal([pid], 'SIGTERM');
+    await waitFor(() => processGone(pid), { timeoutMs: 10_000, what: 'dovecot to stop' });
+    // Sessions outlive their master for up to 10 s, still serving their clients (IDLE included):
+    // a stopped server is one whose every process is gone.
+    signal(await instanceProcesses(instance), 'SIGTERM');
+    try {
+      await waitFor(async () => (await instanceProcesses(instance)).length === 0, { timeoutMs: 3_000, what: 'dovecot processes to exit' });
+    } catch {
+      signal(await instanceProcesses(instance), 'SIGKILL');
+      await waitFor(async () => (await instanceProcesses(instance)).length === 0, { timeoutMs: 5_000, what: 'dovecot processes to be killed' });
+    }
+  };
+  await up();
   let counter = 0;
   return {
     host: '127.0.0.1',
@@ -159,13 +211,25 @@ export async function startDovecot(): Promise<Dovecot> {
       const { stdout } = await run(cmd[0] as string, cmd[1] as string[]);
       return stdout;
     },
-    async stop() {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
+    down,
+    up,
+    async deliver(user, raw) {
+      const [local, domain] = user.split('@') as [string, string];
+      // The userdb's home: <dir>/mail/%d/%n; mail_location = maildir:~/Maildir.
+      const home = join(dir, 'mail', domain, local);
+      const maildir = join(home, 'Maildir');
+      const name = `${Date.now()}.M${process.hrtime.bigint()}P${process.pid}R${randomBytes(4).toString('hex')}.helpdesk-test`;
+      const created: string[] = [];
+      for (const path of [join(dir, 'mail', domain), home, maildir, join(maildir, 'tmp'), join(maildir, 'new'), join(maildir, 'cur')]) {
+        if (await mkdir(path, { mode: 0o700 }).then(() => true, () => false)) created.push(path);
       }
-      await waitFor(() => processGone(pid), { timeoutMs: 10_000, what: 'dovecot to stop' });
+      const tmpFile = join(maildir, 'tmp', name);
+      await writeFile(tmpFile, raw, { mode: 0o600 });
+      if (owner) for (const path of [...created, tmpFile]) await chown(path, owner.uid, owner.gid);
+      await rename(tmpFile, join(maildir, 'new', name));
+    },
+    async stop() {
+      await down();
       await rm(dir, { recursive: true, force: true });
     },
   };
