@@ -170,6 +170,7 @@ describe('no spam cannon', () => {
     const h = await running({ extraConfig: 'autoAcknowledge: { limits: { perMailbox: 3 } }' });
     for (let i = 0; i < 5; i++) await h.append(buildMail({ from: `victim${i}@customer.test`, subject: `forged ${i}` }).raw);
     await waitFor(async () => (await eventsOf(h, 'auto_ack_skipped')).length === 2, { what: 'two acknowledgements held back' });
+    await waitFor(async () => (await h.db.sql`select 1 from messages where delivery_state in ('queued', 'sending')`).length === 0, { what: 'the outbox drained' });
     expect(h.smtp.mails.filter(isAck)).toHaveLength(3);
     expect((await eventsOf(h, 'auto_ack_skipped')).map((e) => e.data.reason)).toEqual([
       'rate limit: 3 automated mails from this mailbox in the window',

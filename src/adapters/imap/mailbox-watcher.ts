@@ -162,7 +162,19 @@ export class MailboxWatcher {
   }
 
   private async syncUntilClosed(client: ImapFlow, closed: Promise<void>): Promise<void> {
-    const session = imapSession(client, { processed: this.opts.mailbox.imap.processedFolder, quarantine: this.opts.mailbox.imap.quarantineFolder });
+    const folders = { processed: this.opts.mailbox.imap.processedFolder, quarantine: this.opts.mailbox.imap.quarantineFolder };
+    // A sync that got mail done before it failed made progress: its backoff starts over.
+    let progressed = false;
+    const imap = imapSession(client, folders);
+    const session: MailboxSession = {
+      get uidValidity() {
+        return imap.uidValidity;
+      },
+      listNewMessages: (afterUid) => imap.listNewMessages(afterUid),
+      fetchSources: (uids, maxBytes) => imap.fetchSources(uids, maxBytes),
+      markProcessed: (uids) => imap.markProcessed(uids).then(() => void (progressed ||= uids.length > 0)),
+      markQuarantined: (uids) => imap.markQuarantined(uids).then(() => void (progressed ||= uids.length > 0)),
+    };
     let revalidate = false;
     let outages = 0;
     let retryTimer: NodeJS.Timeout | null = null;
@@ -170,6 +182,7 @@ export class MailboxWatcher {
     let backoffUntil = 0;
     const runner = (this.runner = new CoalescingRunner(async () => {
       if (this.stopped || !client.usable || Date.now() < backoffUntil) return;
+      progressed = false;
       try {
         if (revalidate) {
           revalidate = false;
@@ -184,6 +197,7 @@ export class MailboxWatcher {
           client.close();
           return;
         }
+        if (progressed) outages = 0;
         const delay = this.backoff(++outages);
         // A database refusing us (credentials, schema) needs an operator: say so at error level.
         const level = isAppError(err, 'DB_REFUSED') ? 'error' : 'warn';
