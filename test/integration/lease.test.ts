@@ -13,13 +13,15 @@ describe('several daemons and one mailbox', () => {
 
     await h.append(buildMail({ subject: 'while the first one watches' }).raw);
     await waitFor(async () => (await h.tickets()).length === 1, { what: 'the first ticket' });
+    // The log line follows the commit: wait for it rather than race it.
+    await waitFor(() => h.logs.find('message ingested').length === 1, { what: 'the first mail logged' });
     expect(h.logs.find('watching mailbox')).toHaveLength(1);
-    expect(h.logs.find('message ingested')).toHaveLength(1);
 
     await h.stopDaemon();
     await waitFor(() => h.logs.find('watching mailbox').length === 2, { timeoutMs: 15_000, what: 'the second daemon taking over' });
     await h.append(buildMail({ subject: 'after the hand-over' }).raw);
     await waitFor(async () => (await h.tickets()).length === 2, { what: 'the second ticket' });
-    expect(h.logs.find('message ingested')).toHaveLength(2);
+    await waitFor(() => h.logs.find('message ingested').length === 2, { what: 'the second mail logged' });
+    expect(h.logs.find('watching mailbox')).toHaveLength(2);
   });
 });
