@@ -8,7 +8,48 @@ import type { BacklogResult, LatencyResult } from './daemon-runs.js';
 import type { OutboundResults } from './outbound.js';
 import type { SlaScanResult } from './sla-scan.js';
 
+/**
+ * The figures the project's targets are stated in, one object at the top of
+ * latest.json. A figure this bench does not measure yet is null and named in
+ * `notMeasured`.
+ */
+export interface BenchSummary {
+  /** Daemon backlog (IMAP → committed and flagged) ÷ imapflow FETCH + mailparser on the same mails. */
+  readonly ingestRatio: number;
+  /** Daemon outbound ÷ pooled nodemailer to the same capture. */
+  readonly outboundRatio: number;
+  readonly statementsPerMail: number;
+  /** New mail appended while idle → its ticket row. */
+  readonly latencyP95Ms: number;
+  /** New mail appended while idle → its acknowledgement accepted by the capture. */
+  readonly ackLatencyP95Ms: number | null;
+  readonly scanMs10k: number;
+  readonly scanMs1m: number | null;
+  readonly scanRatio: number | null;
+  readonly rssGrowthMb10k: number | null;
+  readonly notMeasured: readonly string[];
+}
+
+export function summarize(r: Omit<BenchResults, 'summary'>): BenchSummary {
+  const scan = (tickets: number) => r.slaScan.find((s) => s.tickets === tickets)?.scanMs ?? null;
+  const scanMs10k = scan(10_000) ?? 0;
+  const scanMs1m = scan(1_000_000);
+  const summary = {
+    ingestRatio: r.backlog.fractionOfFetchParse,
+    outboundRatio: r.outbound.fractionOfNodemailer,
+    statementsPerMail: r.breakdown.ingestWithoutImap.queriesPerMessage,
+    latencyP95Ms: r.latency.p95Ms,
+    ackLatencyP95Ms: null,
+    scanMs10k,
+    scanMs1m,
+    scanRatio: scanMs1m === null || scanMs10k === 0 ? null : Math.round((scanMs1m / scanMs10k) * 100) / 100,
+    rssGrowthMb10k: null,
+  };
+  return { ...summary, notMeasured: Object.entries(summary).filter(([, v]) => v === null).map(([k]) => k) };
+}
+
 export interface BenchResults {
+  readonly summary: BenchSummary;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly machine: {
@@ -148,6 +189,8 @@ function markdown(r: BenchResults): string {
     `${r.machine.cpus} × ${r.machine.cpuModel}; Node ${r.machine.node}; ${r.machine.postgres}; Dovecot ${r.machine.dovecot}.`,
     `${r.mails.count} synthetic mails, ${Math.round(r.mails.averageBytes)} bytes on average, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies.`,
     `Load average (1/5/15 min) at start ${r.machine.loadAverage.start.join(' / ')}, at end ${r.machine.loadAverage.end.join(' / ')}.`,
+    '',
+    `Summary: \`${JSON.stringify(r.summary)}\``,
     ...(busyNote(r) ? ['', busyNote(r)!] : []),
     '',
     '| measurement | result |',
@@ -179,6 +222,7 @@ export function printSummary(r: BenchResults): void {
   if (busy) console.log(busy);
   console.log(`${r.mails.count} mails, avg ${Math.round(r.mails.averageBytes)} B, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies; APPEND ${rate(r.mails.append)}\n`);
   for (const [k, v] of rows(r)) console.log(`  ${k.padEnd(width)}  ${v}`);
+  console.log(`\n  summary: ${JSON.stringify(r.summary)}`);
   const b = r.backlog;
   console.log(
     `\n  backlog timeline (ms from startDaemon): migrated+started ${b.startDaemonMs}, watching ${b.watchingMs}, all stored ${b.storedMs}, all \\Seen ${b.seenMs}; ` +

@@ -20,7 +20,7 @@ import { runBacklog, runLatency } from './daemon-runs.js';
 import { buildCustomerMails, type BenchMail } from './mails.js';
 import { benchOutbound } from './outbound.js';
 import { benchSlaScan } from './sla-scan.js';
-import { LATENCY_NOTE, perMessage, printSummary, writeResults, type BenchResults } from './report.js';
+import { LATENCY_NOTE, perMessage, printSummary, summarize, writeResults, type BenchResults } from './report.js';
 import { Cleanup, createBenchDatabase, errorText, imapClient, startCapture, withDeadline, writeConfig, type BenchDatabase } from './services.js';
 
 const BACKLOG_MAILS = 500;
@@ -83,7 +83,7 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
   const corpus = corpusDir ? await runCorpus(dovecot, db.url, db.sql, corpusDir, cleanup) : { skipped: 'HELPDESK_CORPUS not set' };
   if (corpusDir) step(`corpus done`);
 
-  return {
+  const results = {
     startedAt,
     durationMs: round(performance.now() - began),
     machine: await machine(db, loadAtStart),
@@ -100,6 +100,7 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
     slaScan,
     corpus,
   };
+  return { summary: summarize(results), ...results };
 }
 
 async function appendMails(client: ImapFlow, mails: readonly BenchMail[]): Promise<Timed> {
