@@ -1,5 +1,6 @@
 import { isAbsolute, normalize } from 'node:path';
 import type { z } from 'zod';
+import { findAgent } from '../domain/agents.js';
 import type { Rule } from '../domain/rules.js';
 import type { configSchema, Config } from './schema.js';
 import { placeholderProblems, REPLY_PLACEHOLDERS, RULE_PLACEHOLDERS, TEMPLATE_KINDS, type MailTemplate, type TemplateInput, type TemplateKind } from './templates.js';
@@ -66,7 +67,6 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     templates[name] = template;
   }
 
-  const agents = new Set(parsed.agents.flatMap((a) => [a.email, a.name.toLowerCase()]));
   const rules = parsed.rules.map((rule, index) => {
     const then = { ...rule.then };
     const register = (ref: string | TemplateInput, slot: 'reply' | 'notify', path: readonly PropertyKey[]): string => {
@@ -87,7 +87,7 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     };
     if (then.reply !== undefined) then.reply = register(then.reply, 'reply', ['rules', index, 'then', 'reply']);
     if (then.notify !== undefined) then.notify = { ...then.notify, template: register(then.notify.template, 'notify', ['rules', index, 'then', 'notify', 'template']) };
-    if (then.assign !== undefined && !ROUTING.has(then.assign) && !agents.has(then.assign.toLowerCase())) {
+    if (then.assign !== undefined && !ROUTING.has(then.assign) && !findAgent(parsed.agents, then.assign)) {
       report(['rules', index, 'then', 'assign'], `no agent "${then.assign}": name a configured agent (name or email), round-robin or least-open`);
     }
     return { ...rule, then } as Rule;
@@ -107,15 +107,13 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
  */
 export function referenceProblems(raw: unknown, report: Report): void {
   const root = (raw ?? {}) as { agents?: unknown; templates?: unknown; rules?: unknown };
-  const agents = new Set(
-    (Array.isArray(root.agents) ? root.agents : []).flatMap((a: { name?: unknown; email?: unknown }) =>
-      [a?.name, a?.email].filter((v): v is string => typeof v === 'string').map((v) => v.toLowerCase()),
-    ),
-  );
+  const agents = (Array.isArray(root.agents) ? root.agents : [])
+    .filter((a: { name?: unknown; email?: unknown }) => typeof a?.name === 'string' && typeof a?.email === 'string')
+    .map((a: { name: string; email: string }) => ({ name: a.name, email: a.email, departments: [] }));
   const templates = new Set([...Object.keys(TEMPLATE_KINDS), ...Object.keys(typeof root.templates === 'object' && root.templates ? root.templates : {})]);
   (Array.isArray(root.rules) ? root.rules : []).forEach((rule: { then?: { assign?: unknown; reply?: unknown; notify?: { template?: unknown } } }, index: number) => {
     const then = rule?.then ?? {};
-    if (typeof then.assign === 'string' && !ROUTING.has(then.assign) && !agents.has(then.assign.toLowerCase())) {
+    if (typeof then.assign === 'string' && !ROUTING.has(then.assign) && !findAgent(agents, then.assign)) {
       report(['rules', index, 'then', 'assign'], `no agent "${then.assign}": name a configured agent (name or email), round-robin or least-open`);
     }
     if (typeof then.reply === 'string' && !templates.has(then.reply)) report(['rules', index, 'then', 'reply'], `no template named "${then.reply}" under templates:`);

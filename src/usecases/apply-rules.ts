@@ -1,10 +1,11 @@
+import { agentsOfTicket, chooseAgent } from '../domain/agents.js';
 import { normalizeAddress } from '../domain/address.js';
 import { isBusinessTime } from '../domain/business-time.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import { evaluateRules, type RuleFacts, type RuleOutcome, type RuleTrigger } from '../domain/rules.js';
 import type { AgentConfig, Config } from '../config/schema.js';
 import type { Context } from './ingest-context.js';
-import { agentsFor, automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
+import { automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, queueTicketMail, renderNamed, ticketVars } from './outbound-mail.js';
 import type { IngestTx, NewEvent, TicketPatch, TicketRecord } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -72,7 +73,7 @@ async function decideChanges(ctx: Context, ticket: TicketRecord, outcome: RuleOu
     patch.department = outcome.department;
   }
   if (outcome.assign) {
-    const agent = await chooseAgent(ctx.config, ctx.tx, next, outcome.assign);
+    const agent = await pickAgent(ctx.config, ctx.tx, next, outcome.assign);
     if (agent && agent.email !== next.assignee) {
       changes.push(['assigned', { from: next.assignee, to: agent.email, how: outcome.assign }]);
       next = { ...next, assignee: agent.email };
@@ -104,21 +105,13 @@ async function decideChanges(ctx: Context, ticket: TicketRecord, outcome: RuleOu
 }
 
 /** A named agent, or the next in the department (`round-robin`) or the one with the fewest open tickets (`least-open`). */
-async function chooseAgent(config: Config, tx: IngestTx, ticket: TicketRecord, how: string): Promise<AgentConfig | null> {
-  const team = agentsFor(config, { ...ticket, assignee: null });
-  if (how === 'round-robin') {
-    if (team.length === 0) return null;
-    const last = await tx.lastAssignee(ticket.department);
-    const index = team.findIndex((a) => a.email === last);
-    return team[(index + 1) % team.length]!;
-  }
-  if (how === 'least-open') {
-    if (team.length === 0) return null;
-    const counts = await tx.openTicketCounts(team.map((a) => a.email));
-    return [...team].sort((a, b) => (counts.get(a.email) ?? 0) - (counts.get(b.email) ?? 0))[0]!;
-  }
-  const wanted = how.toLowerCase();
-  return config.agents.find((a) => a.email === wanted || a.name.toLowerCase() === wanted) ?? null;
+async function pickAgent(config: Config, tx: IngestTx, ticket: TicketRecord, how: string): Promise<AgentConfig | null> {
+  const team = agentsOfTicket(config.agents, { assignee: null, department: ticket.department });
+  const facts = {
+    lastAssignee: how === 'round-robin' ? await tx.lastAssignee(ticket.department) : null,
+    openTickets: how === 'least-open' ? await tx.openTicketCounts(team.map((a) => a.email)) : new Map<string, number>(),
+  };
+  return chooseAgent(config.agents, ticket.department, how, facts);
 }
 
 /** A rule's templated reply to the requester: automated mail, so I7 and the rate limits apply. */
@@ -136,7 +129,7 @@ async function sendRuleNotice(ctx: Context, ticket: TicketRecord, rule: string, 
   const to = new Set<string>();
   for (const target of targets) {
     if (target === 'assignee' && ticket.assignee) to.add(ticket.assignee);
-    else if (target === 'assignee' || target === 'department') for (const a of agentsFor(ctx.config, { ...ticket, assignee: null })) to.add(a.email);
+    else if (target === 'assignee' || target === 'department') for (const a of agentsOfTicket(ctx.config.agents, { ...ticket, assignee: null })) to.add(a.email);
     else to.add(normalizeAddress(target));
   }
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
+import { findAgent } from '../domain/agents.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
 import { classifyInbound } from '../domain/classify.js';
 import { evaluateRules, type RegexTest, type RuleTrigger } from '../domain/rules.js';
@@ -120,7 +121,7 @@ function ackDecision(classification: ReturnType<typeof classifyInbound>, parsed:
 
 function describeAssign(config: Config, how: string, department: string): string {
   if (how === 'round-robin' || how === 'least-open') return `${how} among the ${department} agents`;
-  const agent = config.agents.find((a) => a.email === how.toLowerCase() || a.name.toLowerCase() === how.toLowerCase());
+  const agent = findAgent(config.agents, how);
   return agent?.email ?? how;
 }
 

@@ -1,7 +1,8 @@
 import { parseAgentReply, type AgentCommand } from '../domain/agent-commands.js';
+import { findAgent } from '../domain/agents.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import type { ThreadDecision } from '../domain/threading.js';
-import type { AgentConfig, Config } from '../config/schema.js';
+import type { AgentConfig } from '../config/schema.js';
 import { confirmationNotice, forgeryNotice } from './agent-notices.js';
 import { internalAddresses, replyTokenOf, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
 import { withoutSubaddress } from '../domain/address.js';
@@ -187,9 +188,9 @@ function applyCommands(
         patch = { ...patch, priority: command.priority };
         break;
       case 'assign': {
-        const target = findAgent(ctx.config, command.agent);
+        const target = findAgent(ctx.config.agents, command.agent);
         if (!target) {
-          problems.push(`#assign ${command.agent}: no such agent`);
+          problems.push(`#assign ${command.agent}: no such agent (or more than one: give the address)`);
           continue;
         }
         event('assigned', { from: ticket.assignee, to: target.email });
@@ -242,9 +243,4 @@ async function applyCcCommands(
     result.done.push(command);
   }
   return result;
-}
-
-function findAgent(config: Config, name: string): AgentConfig | undefined {
-  const wanted = name.trim().toLowerCase();
-  return config.agents.find((a) => a.email === wanted || a.name.toLowerCase() === wanted || a.email.split('@')[0] === wanted);
 }

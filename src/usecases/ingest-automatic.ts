@@ -1,8 +1,9 @@
+import { agentsOfTicket } from '../domain/agents.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { ThreadDecision } from '../domain/threading.js';
 import { sendFailedNotice } from './agent-notices.js';
 import { actorOf, noteEvents, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
-import { agentsFor, mayNotice, notifyAgent } from './outbound-mail.js';
+import { mayNotice, notifyAgent } from './outbound-mail.js';
 import type { NewEvent, OutboundRecord } from './ports.js';
 
 const EVENT_TYPE = { bounce: 'bounce_received', auto_reply: 'auto_reply_received', own: 'own_mail_received' } as const;
@@ -77,5 +78,5 @@ async function markBounced(ctx: Context, row: OutboundRecord, bounceMessageId: n
   }
   const ticket = await ctx.tx.ticketById(row.ticketId);
   const notice = sendFailedNotice(ticket, [], reason);
-  for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  for (const agent of agentsOfTicket(ctx.config.agents, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
 }

@@ -1,10 +1,11 @@
+import { agentsOfTicket } from '../domain/agents.js';
 import { normalizeAddress, withoutSubaddress } from '../domain/address.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import { removeTicketTags } from '../domain/subject-tag.js';
 import type { ThreadVia } from '../domain/threading.js';
 import { customerMessageNotice } from './agent-notices.js';
 import { actorOf, internalAddresses, noteEvents, resultOf, storeMessage, type Context, type StepResult } from './ingest-context.js';
-import { acknowledge, agentsFor, notifyAgent, ticketVars } from './outbound-mail.js';
+import { acknowledge, notifyAgent, ticketVars } from './outbound-mail.js';
 import type { NewEvent, TicketRecord } from './ports.js';
 import { advanceTicketSla } from './sla-policy.js';
 import { applyRules } from './apply-rules.js';
@@ -98,7 +99,7 @@ async function notifyAgents(ctx: Context, ticket: TicketRecord, kind: 'new' | 'r
   const template = ctx.config.templates['agentNotification']!;
   const vars = ticketVars(ctx, ticket, ctx.parsed.from);
   const notice = customerMessageNotice(template, vars, kind, ctx.parsed.from, ctx.parsed.text, ctx.parsed.attachments, heldBack);
-  for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  for (const agent of agentsOfTicket(ctx.config.agents, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
 }
 
 /** To and Cc addresses other than ours and our agents', once each. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeAddress } from '../domain/address.js';
+import { agentByAddress } from '../domain/agents.js';
 import { classifyInbound } from '../domain/classify.js';
 import { findTicketTag } from '../domain/subject-tag.js';
 import { NOT_CHECKED } from '../domain/sender-auth.js';
@@ -75,9 +75,7 @@ async function enqueueAfterCommit(deps: IngestDeps, ids: readonly number[]): Pro
 }
 
 export function agentOf(config: Config, from: string | null): AgentConfig | null {
-  if (!from) return null;
-  const address = normalizeAddress(from);
-  return config.agents.find((a) => a.email === address) ?? null;
+  return agentByAddress(config.agents, from);
 }
 
 /** Threading in DESIGN.md's order, from what the store knows. Reads only. */

@@ -1,3 +1,4 @@
+import { findAgent } from '../domain/agents.js';
 import { decideTransition } from '../domain/lifecycle.js';
 import type { Priority, TicketStatus } from '../domain/ticket.js';
 import type { Config } from '../config/schema.js';
@@ -32,8 +33,8 @@ export async function changeTicket(
     const patch: { -readonly [K in keyof TicketPatch]: TicketPatch[K] } = { now };
     let current = ticket;
     if (changes.assignee !== undefined) {
-      const agent = changes.assignee === null ? null : config.agents.find((a) => a.email === changes.assignee!.toLowerCase() || a.name.toLowerCase() === changes.assignee!.toLowerCase());
-      if (changes.assignee !== null && !agent) return { ok: false, reason: `no agent "${changes.assignee}" in the config` };
+      const agent = changes.assignee === null ? null : findAgent(config.agents, changes.assignee);
+      if (changes.assignee !== null && !agent) return { ok: false, reason: `no agent "${changes.assignee}" in the config (give an address, a name or the local part of an address; one agent only)` };
       patch.assignee = agent?.email ?? null;
       events.push({ ticketId: ticket.id, type: 'assigned', actor: 'cli', data: { from: ticket.assignee, to: patch.assignee } });
       current = { ...current, assignee: patch.assignee };

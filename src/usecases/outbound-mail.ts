@@ -252,13 +252,6 @@ export async function mayNotice(ctx: MailContext, kind: string, key: string): Pr
   return null;
 }
 
-/** The agents to tell about a ticket: its assignee, else its department's agents. */
-export function agentsFor(config: Config, ticket: TicketRecord): AgentConfig[] {
-  const assignee = ticket.assignee ? config.agents.find((a) => a.email === ticket.assignee) : undefined;
-  if (assignee) return [assignee];
-  return config.agents.filter((a) => a.departments.includes(ticket.department));
-}
-
 /** Mail to an agent about a ticket, with a Reply-To carrying the agent's reply token. */
 export async function notifyAgent(ctx: MailContext, ticket: TicketRecord, agent: AgentConfig, subject: string, text: string): Promise<number> {
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);

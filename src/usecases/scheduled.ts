@@ -1,9 +1,10 @@
+import { agentByAddress, agentsOfTicket } from '../domain/agents.js';
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
 import { addBusinessDays } from '../domain/business-time.js';
 import { slaAlert, type SlaMetric } from '../domain/sla.js';
 import type { Config } from '../config/schema.js';
-import { agentsFor, automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
+import { automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, Logger, OutboxQueue, ScheduleStore, TicketRecord, TicketStore } from './ports.js';
 import { advanceTicketSla, calendarOf } from './sla-policy.js';
 
@@ -64,7 +65,7 @@ function slaTargets(config: Config, ticket: TicketRecord): string[] {
   const out = new Set<string>();
   for (const target of config.sla.notify) {
     if (target === 'assignee' || target === 'department') {
-      const agents = target === 'assignee' && ticket.assignee ? [ticket.assignee] : agentsFor(config, { ...ticket, assignee: null }).map((a) => a.email);
+      const agents = target === 'assignee' && ticket.assignee ? [ticket.assignee] : agentsOfTicket(config.agents, { ...ticket, assignee: null }).map((a) => a.email);
       for (const a of agents) out.add(a);
     } else out.add(normalizeAddress(target));
   }
@@ -74,7 +75,7 @@ function slaTargets(config: Config, ticket: TicketRecord): string[] {
 async function sendSlaNotice(ctx: MailContext, ticket: TicketRecord, target: string, kind: 'warning' | 'breach', metric: SlaMetric, dueAt: Date): Promise<void> {
   const vars = { ...ticketVars(ctx, ticket, null), 'sla.metric': METRIC_NAMES[metric], 'sla.dueAt': dueAt.toISOString() };
   const { subject, text } = renderNamed(ctx.config, kind === 'breach' ? 'slaBreach' : 'slaWarning', { ...vars, 'ticket.tag': undefined });
-  const agent = ctx.config.agents.find((a) => a.email === target);
+  const agent = agentByAddress(ctx.config.agents, target);
   if (agent) {
     await notifyAgent(ctx, ticket, agent, subject, text);
     return;
@@ -106,7 +107,7 @@ export async function wakePostponed(deps: ScheduleDeps): Promise<number> {
         ctx.now,
       );
       const open = { ...ticket, status: 'open' as const };
-      for (const agent of agentsFor(ctx.config, open)) {
+      for (const agent of agentsOfTicket(ctx.config.agents, open)) {
         await notifyAgent(ctx, open, agent, `Postponed ticket is due: ${ticket.subject}`, `Ticket ${ticket.number} was postponed until now and is Open again.`);
       }
       woken++;

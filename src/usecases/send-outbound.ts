@@ -1,7 +1,8 @@
+import { agentsOfTicket } from '../domain/agents.js';
 import type { Config } from '../config/schema.js';
 import { AppError, errorForLog, isAppError } from '../errors.js';
 import { sendFailedNotice } from './agent-notices.js';
-import { agentsFor, notifyAgent, type MailContext } from './outbound-mail.js';
+import { notifyAgent, type MailContext } from './outbound-mail.js';
 import type { ComposeMail, CopyToSentFolder, DeliveryStore, Logger, Mailer, OutboxQueue, TicketStore } from './ports.js';
 
 export interface SendDeps {
@@ -92,7 +93,7 @@ async function failDelivery(deps: SendDeps, rowId: number, reason: string, why: 
     // A mailbox no longer in the config cannot send the notice; the failure itself is still recorded.
     if (!ctx.config.mailboxes.some((m) => m.name === ticket.mailbox)) return;
     const notice = sendFailedNotice(ticket, row.recipients, reason);
-    for (const agent of agentsFor(ctx.config, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+    for (const agent of agentsOfTicket(ctx.config.agents, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
   });
   if (outboxIds.length > 0) await deps.outbox.enqueue(outboxIds).catch(() => undefined);
 }
