@@ -5,6 +5,7 @@ import type { Rule } from '../domain/rules.js';
 import { ruleSchema } from './rules.js';
 import { templateSchema, type MailTemplate } from './templates.js';
 import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
+import { statusesMovedBy } from '../domain/lifecycle.js';
 
 /** A duration such as `30s`, `15m`, `4d`; parsed to milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -208,6 +209,12 @@ export const configSchema = z
     unique(config.mailboxes.map((m) => m.name), ['mailboxes'], 'name', ctx);
     unique(config.mailboxes.map((m) => m.address), ['mailboxes'], 'address', ctx);
     unique(config.agents.map((a) => a.email), ['agents'], 'email', ctx);
+    const closable = statusesMovedBy('idle_timeout');
+    config.autoClose.statuses.forEach((status, index) => {
+      if (!closable.includes(status)) {
+        ctx.addIssue({ code: 'custom', path: ['autoClose', 'statuses', index], message: `${status} tickets are never closed for idleness: the lifecycle closes ${closable.join(' and ')} ones` });
+      }
+    });
     const calendar = config.sla.calendar;
     if (calendar && Object.values(calendar.hours).flat().length === 0 && Object.keys(calendar.hours).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['sla', 'calendar', 'hours'], message: 'no opening hours at all: give at least one range, or omit hours for 24/7' });

@@ -25,6 +25,11 @@ const TABLE: Readonly<Record<TableEvent, Readonly<Record<TicketStatus, Cell>>>> 
   postpone_due:       { new: 'keep', open: 'keep', answered: 'keep', postponed: 'open', resolved: 'keep', closed: 'keep', spam: 'keep' },
 };
 
+/** The statuses a row of the table moves (e.g. `idle_timeout`: the ones auto-close may close). */
+export function statusesMovedBy(event: TableEvent): TicketStatus[] {
+  return (Object.entries(TABLE[event]) as [TicketStatus, Cell][]).filter(([status, cell]) => cell !== 'keep' && cell !== status).map(([status]) => status);
+}
+
 export interface LifecycleContext {
   readonly now: Date;
   /** When the ticket was closed; null if unknown (then it counts as just closed). */

@@ -195,9 +195,9 @@ export interface IngestTx {
    * Conditional updates for the schedulers (I4): each changes the ticket only
    * if it is still as the scan saw it, and says whether it did.
    */
-  closeIdle(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, sla: SlaState, now: Date): Promise<boolean>;
+  closeIdle(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, to: TicketStatus, sla: SlaState, now: Date): Promise<boolean>;
   markCloseWarned(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, now: Date): Promise<boolean>;
-  wakePostponed(ticketId: number, sla: SlaState, now: Date): Promise<boolean>;
+  wakePostponed(ticketId: number, to: TicketStatus, sla: SlaState, now: Date): Promise<boolean>;
   requester(ticketId: number): Promise<MailAddress>;
   /** The assignee of the department's most recently assigned ticket (round-robin). */
   lastAssignee(department: string): Promise<string | null>;

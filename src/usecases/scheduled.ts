@@ -2,6 +2,7 @@ import { agentByAddress, agentsOfTicket } from '../domain/agents.js';
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
 import { addBusinessDays } from '../domain/business-time.js';
+import { decideTransition } from '../domain/lifecycle.js';
 import { slaAlert, type SlaMetric } from '../domain/sla.js';
 import type { Config } from '../config/schema.js';
 import { automatedVars, autoRespond, GENERATED_HEADERS, mailboxOf, notifyAgent, queueTicketMail, renderNamed, ticketVars, type MailContext } from './outbound-mail.js';
@@ -97,16 +98,18 @@ export async function wakePostponed(deps: ScheduleDeps): Promise<number> {
   for (const ticketId of await deps.schedule.postponedDue(deps.now(), BATCH)) {
     await inTicket(deps, ticketId, async (ctx) => {
       const ticket = await ctx.tx.ticketById(ticketId);
-      const sla = advanceTicketSla(ctx.config, ticket, [{ type: 'status', status: 'open', at: ctx.now }]);
-      if (!(await ctx.tx.wakePostponed(ticketId, sla, ctx.now))) return;
+      const t = decideTransition(ticket.status, { type: 'postpone_due' }, lifecycleOf(ctx, ticket));
+      if (t.kind !== 'changed') return;
+      const sla = advanceTicketSla(ctx.config, ticket, [{ type: 'status', status: t.to, at: ctx.now }]);
+      if (!(await ctx.tx.wakePostponed(ticketId, t.to, sla, ctx.now))) return;
       await ctx.tx.insertEvents(
         [
-          { ticketId, type: 'status_changed', actor: 'system', data: { from: 'postponed', to: 'open' } },
+          { ticketId, type: 'status_changed', actor: 'system', data: { from: t.from, to: t.to } },
           { ticketId, type: 'woke_up', actor: 'system', data: {} },
         ],
         ctx.now,
       );
-      const open = { ...ticket, status: 'open' as const };
+      const open = { ...ticket, status: t.to };
       for (const agent of agentsOfTicket(ctx.config.agents, open)) {
         await notifyAgent(ctx, open, agent, `Postponed ticket is due: ${ticket.subject}`, `Ticket ${ticket.number} was postponed until now and is Open again.`);
       }
@@ -132,16 +135,18 @@ export async function autoClose(deps: ScheduleDeps): Promise<{ closed: number; w
     if (!idleLongEnough(config, idle.lastActivityAt, after, now)) continue;
     await inTicket(deps, idle.ticketId, async (ctx) => {
       const ticket = await ctx.tx.ticketById(idle.ticketId);
-      const sla = advanceTicketSla(ctx.config, ticket, [{ type: 'status', status: 'closed', at: ctx.now }]);
-      if (!(await ctx.tx.closeIdle(ticket.id, statuses, idle.lastActivityAt, sla, ctx.now))) return;
+      const t = decideTransition(ticket.status, { type: 'idle_timeout' }, lifecycleOf(ctx, ticket));
+      if (t.kind !== 'changed') return;
+      const sla = advanceTicketSla(ctx.config, ticket, [{ type: 'status', status: t.to, at: ctx.now }]);
+      if (!(await ctx.tx.closeIdle(ticket.id, statuses, idle.lastActivityAt, t.to, sla, ctx.now))) return;
       await ctx.tx.insertEvents(
         [
-          { ticketId: ticket.id, type: 'status_changed', actor: 'system', data: { from: ticket.status, to: 'closed' } },
+          { ticketId: ticket.id, type: 'status_changed', actor: 'system', data: { from: t.from, to: t.to } },
           { ticketId: ticket.id, type: 'auto_closed', actor: 'system', data: { idleSince: idle.lastActivityAt.toISOString() } },
         ],
         ctx.now,
       );
-      if (ctx.config.autoClose.notifyCustomer) await noticeCustomer(ctx, { ...ticket, status: 'closed' }, 'autoClose', 'auto_close');
+      if (ctx.config.autoClose.notifyCustomer) await noticeCustomer(ctx, { ...ticket, status: t.to }, 'autoClose', 'auto_close');
       counts.closed++;
     });
   }
@@ -159,6 +164,11 @@ export async function autoClose(deps: ScheduleDeps): Promise<{ closed: number; w
   }
   if (counts.closed + counts.warned > 0) deps.log.info({ ...counts }, 'auto-close ran');
   return counts;
+}
+
+/** What the lifecycle table needs to know about a ticket, under the config in force. */
+function lifecycleOf(ctx: MailContext, ticket: TicketRecord) {
+  return { now: ctx.now, closedAt: ticket.closedAt, reopenWindowMs: ctx.config.reopenWindow };
 }
 
 function idleLongEnough(config: Config, since: Date, ms: number, now: Date): boolean {

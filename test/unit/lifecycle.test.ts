@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decideTransition } from '../../src/domain/lifecycle.js';
+import { decideTransition, statusesMovedBy } from '../../src/domain/lifecycle.js';
+import { problemsOf } from '../support/config-text.js';
 import type { LifecycleContext, LifecycleEvent, Transition } from '../../src/domain/lifecycle.js';
 import { TICKET_STATUSES } from '../../src/domain/ticket.js';
 import type { TicketStatus } from '../../src/domain/ticket.js';
@@ -128,5 +129,17 @@ describe('decideTransition: properties', () => {
         if (special) expect([s, e.type]).toEqual(['closed', 'customer_message']);
       }),
     );
+  });
+});
+
+describe('the rows the schedulers run', () => {
+  it('auto-close may close exactly the statuses the idle row moves, and wake-up moves only Postponed', () => {
+    expect(statusesMovedBy('idle_timeout')).toEqual(['answered', 'resolved']);
+    expect(statusesMovedBy('postpone_due')).toEqual(['postponed']);
+  });
+
+  it('a config asking auto-close to close other statuses is a located problem', () => {
+    const lines = ['mailboxes:', '  - { name: s, address: s@example.test, imap: { host: h, user: u } }', 'autoClose: { statuses: [answered, open] }'];
+    expect(problemsOf(lines)).toEqual([expect.objectContaining({ key: 'autoClose.statuses[1]', message: 'open tickets are never closed for idleness: the lifecycle closes answered and resolved ones' })]);
   });
 });

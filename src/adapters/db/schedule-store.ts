@@ -135,10 +135,10 @@ export function scheduleTx(tx: Tx): Pick<IngestTx, 'claimSlaNotice' | 'closeIdle
       return rows.length > 0;
     },
 
-    async closeIdle(ticketId, statuses, seenActivity, sla, now) {
+    async closeIdle(ticketId, statuses, seenActivity, to, sla, now) {
       const rows = await tx
         .update(tickets)
-        .set({ status: 'closed', closedAt: now, updatedAt: now, postponedUntil: null, ...slaColumns(sla) })
+        .set({ status: to, closedAt: to === 'closed' ? now : null, updatedAt: now, postponedUntil: null, ...slaColumns(sla) })
         .where(and(eq(tickets.id, ticketId), inArray(tickets.status, [...statuses]), sameInstant(seenActivity)))
         .returning({ id: tickets.id });
       return rows.length > 0;
@@ -160,10 +160,10 @@ export function scheduleTx(tx: Tx): Pick<IngestTx, 'claimSlaNotice' | 'closeIdle
       return rows.length > 0;
     },
 
-    async wakePostponed(ticketId, sla, now) {
+    async wakePostponed(ticketId, to, sla, now) {
       const rows = await tx
         .update(tickets)
-        .set({ status: 'open', postponedUntil: null, updatedAt: now, lastActivityAt: now, ...slaColumns(sla) })
+        .set({ status: to, postponedUntil: null, updatedAt: now, lastActivityAt: now, ...slaColumns(sla) })
         .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'postponed'), lte(tickets.postponedUntil, now)))
         .returning({ id: tickets.id });
       return rows.length > 0;
