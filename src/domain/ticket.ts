@@ -11,6 +11,8 @@ export const MESSAGE_KINDS = [
   'agent_reply',
   'note',
   'auto_ack',
+  /** An automated notice to the customer that answers no mail of theirs (auto-close, its warning). */
+  'auto_notice',
   'notification',
   'auto_reply',
   'bounce',

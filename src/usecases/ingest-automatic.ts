@@ -9,7 +9,7 @@ import type { NewEvent, OutboundRecord } from './ports.js';
 const EVENT_TYPE = { bounce: 'bounce_received', auto_reply: 'auto_reply_received', own: 'own_mail_received' } as const;
 
 /** Kinds of our mail whose failure an agent must hear about (a notification failing must not notify: loops). */
-const CUSTOMER_FACING: readonly MessageKind[] = ['agent_reply', 'auto_ack'];
+const CUSTOMER_FACING: readonly MessageKind[] = ['agent_reply', 'auto_ack', 'auto_notice'];
 
 /**
  * Auto-replies, bounces and our own mail join their ticket without changing
@@ -69,7 +69,7 @@ async function markBounced(ctx: Context, row: OutboundRecord, bounceMessageId: n
   await ctx.tx.insertEvents([event], ctx.now);
   if (!CUSTOMER_FACING.includes(row.kind)) return;
   // An automated mail to a forged sender bounces by design: agents hear of such bounces once per address and window.
-  if (row.kind === 'auto_ack') {
+  if (row.kind === 'auto_ack' || row.kind === 'auto_notice') {
     const skipped = await mayNotice(ctx, 'bounced-automated', recipientOf(ctx) ?? row.messageId);
     if (skipped) {
       await ctx.tx.insertEvents([{ ticketId: row.ticketId, messageId: bounceMessageId, type: 'notice_skipped', actor: 'system', data: { kind: 'send_failed', reason: skipped } }], ctx.now);

@@ -190,6 +190,7 @@ export async function autoRespond(
   mail: { subject: string; text: string; html?: string },
   kind: string,
   headers: Readonly<Record<string, string>> = AUTO_HEADERS,
+  messageKind: 'auto_ack' | 'auto_notice' = 'auto_ack',
 ): Promise<string | null> {
   const address = to ? normalizeAddress(to.address) : null;
   const automated = address !== null && (isNoReplySender(address) || isMailSystemSender(address) || address.endsWith('.invalid'));
@@ -207,7 +208,7 @@ export async function autoRespond(
   });
   if (!decision.send || !to || !address) return decision.send ? 'no sender address' : decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  await queueTicketMail(ctx, ticket, { kind: 'auto_ack', from: { address: mailbox.address, name: mailbox.name }, to: [to], ...mail, headers });
+  await queueTicketMail(ctx, ticket, { kind: messageKind, from: { address: mailbox.address, name: mailbox.name }, to: [to], ...mail, headers });
   await ctx.tx.recordAutoResponse(address, ticket.id, kind, ticket.mailbox, ctx.now);
   return null;
 }

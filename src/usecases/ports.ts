@@ -104,7 +104,7 @@ export interface OutboundAttachment {
 export interface OutboundMail {
   /** The mailbox that sends it: its SMTP server and address. */
   readonly mailbox: string;
-  readonly kind: Extract<MessageKind, 'agent_reply' | 'auto_ack' | 'notification'>;
+  readonly kind: Extract<MessageKind, 'agent_reply' | 'auto_ack' | 'auto_notice' | 'notification'>;
   /** Without brackets; stored before sending, so bounces and replies find it. */
   readonly messageId: string;
   readonly from: MailAddress;

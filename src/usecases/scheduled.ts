@@ -180,7 +180,7 @@ function idleLongEnough(config: Config, since: Date, ms: number, now: Date): boo
 async function noticeCustomer(ctx: MailContext, ticket: TicketRecord, template: 'autoClose' | 'autoCloseWarning', kind: string): Promise<void> {
   const requester = await ctx.tx.requester(ticket.id);
   const mail = renderNamed(ctx.config, template, automatedVars(ticketVars(ctx, ticket, requester)));
-  const notSent = await autoRespond(ctx, ticket, requester, { kind: 'customer', suppressAutoResponse: false, reasons: [] }, mail, kind, GENERATED_HEADERS);
+  const notSent = await autoRespond(ctx, ticket, requester, { kind: 'customer', suppressAutoResponse: false, reasons: [] }, mail, kind, GENERATED_HEADERS, 'auto_notice');
   if (notSent) await ctx.tx.insertEvents([{ ticketId: ticket.id, type: 'notice_skipped', actor: 'system', data: { kind, reason: notSent } }], ctx.now);
 }
 

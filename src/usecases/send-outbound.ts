@@ -21,7 +21,7 @@ export interface SendDeps {
 export type SendOutcome = 'sent' | 'skipped';
 
 /** Kinds whose copy goes to the sent folder and whose failure an agent must hear about. */
-const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack']);
+const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack', 'auto_notice']);
 
 /**
  * Sends one outbox row. A row already `sent` (or `failed`) is never sent again.

@@ -99,6 +99,8 @@ describe('auto-close and wake-up', () => {
     await h.db.sql`update tickets set status = 'answered', last_activity_at = now() where id = ${other.id}`;
     await waitFor(async () => (await h.tickets()).find((t) => t.id === other.id)!.status === 'closed', { timeoutMs: 30_000, what: 'the second close' });
     expect(h.smtp.mails.filter(closeNotice('Idle ticket'))).toHaveLength(1);
+    // Stored as the notice it is, not as an acknowledgement.
+    expect(await h.db.sql`select kind::text from messages where message_id = ${notice.parsed.messageId!.replace(/[<>]/g, '')}`).toEqual([{ kind: 'auto_notice' }]);
     const events = await h.db.sql`select type from events where ticket_id = ${ticket.id} and type = 'auto_closed'`;
     expect(events).toHaveLength(1);
 
