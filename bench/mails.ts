@@ -5,6 +5,8 @@
  * References, so threading runs on real links rather than on subjects.
  */
 
+import { seededRandom } from '../test/support/random.js';
+
 export interface BenchMail {
   readonly raw: string;
   /** Message-ID without brackets. */
@@ -63,7 +65,7 @@ const FOLLOW_UPS = [
 
 /** Builds `count` distinct customer mails, the same text for the same seed. */
 export function buildCustomerMails(count: number, options: CorpusOptions): BenchMail[] {
-  const random = mulberry32(options.seed ?? 20_240_601);
+  const random = seededRandom(options.seed ?? 20_240_601);
   const customers = Array.from({ length: Math.max(8, Math.ceil(count / 4)) }, (_, i) => customer(random, i));
   const sent: { messageId: string; subject: string; customer: number; references: string[]; body: string }[] = [];
   const mails: BenchMail[] = [];
@@ -106,7 +108,7 @@ export interface CustomerMessage {
  * notifications the outbound benchmark renders.
  */
 export function buildCustomerMessages(count: number, seed = 20_240_602): CustomerMessage[] {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const customers = Array.from({ length: Math.max(8, Math.ceil(count / 4)) }, (_, i) => customer(random, i));
   return Array.from({ length: count }, () => {
     const who = customers[Math.floor(random() * customers.length)]!;
@@ -209,14 +211,3 @@ function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)]!;
 }
 
-/** A small seeded PRNG, so every run benchmarks the same text. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
-import { findAgent } from '../domain/agents.js';
+import { agentByAddress, findAgent } from '../domain/agents.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
 import { classifyInbound } from '../domain/classify.js';
 import { evaluateRules, type RegexTest, type RuleTrigger } from '../domain/rules.js';
@@ -10,7 +10,7 @@ import type { Priority } from '../domain/ticket.js';
 import type { Config } from '../config/schema.js';
 import { ruleFacts } from './apply-rules.js';
 import { ownAddresses, type Context } from './ingest-context.js';
-import { agentOf, decideThread } from './ingest-message.js';
+import { decideThread } from './ingest-message.js';
 import type { ParsedMail } from './parsed-mail.js';
 import type { TicketRecord, TicketStore } from './ports.js';
 import { slaPolicyFor } from './sla-policy.js';
@@ -150,7 +150,7 @@ async function threadLookup(
         now: deps.now,
         outboxIds: [],
       } as unknown as Context;
-      const decision = await decideThread(ctx, agentOf(deps.config, parsed.from?.address ?? null));
+      const decision = await decideThread(ctx, agentByAddress(deps.config.agents, parsed.from?.address ?? null));
       const ticket = decision.kind === 'existing' ? await tx.ticketById(decision.ticketId) : null;
       return { decision, ticket, note: null };
     });

@@ -4,7 +4,7 @@ import { classifyInbound } from '../domain/classify.js';
 import { findTicketTag } from '../domain/subject-tag.js';
 import { NOT_CHECKED } from '../domain/sender-auth.js';
 import { resolveThread, type ThreadDecision } from '../domain/threading.js';
-import type { AgentConfig, Config } from '../config/schema.js';
+import type { AgentConfig } from '../config/schema.js';
 import { handleAgentMail } from './ingest-agent.js';
 import { attachAutomatic } from './ingest-automatic.js';
 import { ownAddresses, replyTokenOf, resultOf, type Context, type InboundMail, type IngestDeps, type IngestResult } from './ingest-context.js';
@@ -30,7 +30,7 @@ export async function ingestMessage(deps: IngestDeps, mail: InboundMail): Promis
   const parsed = await deps.parse(source, { maxAttachmentBytes: config.limits.maxAttachmentBytes });
   const rawSha256 = createHash('sha256').update(source).digest('hex');
   const classification = classifyInbound(parsed.facts, ownAddresses(config));
-  const agent = agentOf(config, parsed.from?.address ?? null);
+  const agent = agentByAddress(config.agents, parsed.from?.address ?? null);
   // Signatures are checked outside the transaction (DNS lookups), for the mail whose sender matters:
   // an agent's in the DKIM modes, and a customer's (participants, acknowledgements).
   const senderAuth =
@@ -72,10 +72,6 @@ async function enqueueAfterCommit(deps: IngestDeps, ids: readonly number[]): Pro
   } catch (err) {
     deps.log.warn({ outbox: ids, error: { message: (err as Error).message } }, 'queue unavailable; the outbox reconciler will send these');
   }
-}
-
-export function agentOf(config: Config, from: string | null): AgentConfig | null {
-  return agentByAddress(config.agents, from);
 }
 
 /** Threading in DESIGN.md's order, from what the store knows. Reads only. */

@@ -7,6 +7,7 @@ import { mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { spawnDaemon, type DaemonProcess } from '../support/cli.js';
 import { DOVECOT_PASSWORD } from '../support/dovecot.js';
 import { buildMail } from '../support/mail.js';
+import { processAlive } from '../support/process.js';
 import { waitFor } from '../support/wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,15 +21,6 @@ afterEach(async () => {
   await harness?.close();
   harness = null;
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('signals', () => {
   it('SIGTERM to `npm start` stops the daemon within 10 s and leaves no process behind', async () => {
@@ -56,7 +48,7 @@ describe('signals', () => {
 
       const sent = Date.now();
       npm.kill('SIGTERM');
-      await waitFor(() => !alive(pid), { timeoutMs: 10_000, what: 'the daemon process gone' });
+      await waitFor(() => !processAlive(pid), { timeoutMs: 10_000, what: 'the daemon process gone' });
       expect(Date.now() - sent).toBeLessThan(10_000);
       expect(await exited).toBe(0);
       expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopping: finishing the mail in hand and the sends in flight', 'helpdesk stopped']));

@@ -17,7 +17,7 @@ export interface Figures {
   /** Outbox rows, and those in state sent. */
   readonly outbox: number;
   readonly sent: number;
-  /** Mails the SMTP sink accepted. */
+  /** Mails the SMTP capture accepted. */
   readonly captured: number;
   /** Mails in neither the messages nor the quarantine. */
   readonly lost: number;

@@ -8,7 +8,8 @@ import { buildMail } from '../support/mail.js';
 import { poisonMails } from '../support/poison.js';
 import { waitFor } from '../support/wait.js';
 import { folderFlags, printDiagnostics, report } from './figures.js';
-import { faultRigs, faultSeed, seededRandom } from './rig.js';
+import { seededRandom } from '../support/random.js';
+import { faultRigs, faultSeed } from './rig.js';
 
 const NORMAL = 30;
 const LEASE_MS = 3_000;

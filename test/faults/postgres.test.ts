@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.js';
 import { folderFlags, report, waitForAllIngested, waitForOutboxDrained } from './figures.js';
-import { faultRigs, faultSeed, seededRandom, type FaultRig } from './rig.js';
+import { seededRandom } from '../support/random.js';
+import { faultRigs, faultSeed, type FaultRig } from './rig.js';
 
 const BACKLOG = 300;
 const TERMINATIONS = 5;

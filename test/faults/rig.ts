@@ -12,11 +12,12 @@ import { buildMail } from '../support/mail.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { figuresOf, printDiagnostics, type Figures } from './figures.js';
-import { startSmtpSink, type SinkOptions, type SmtpSink } from './smtp-sink.js';
+import { mailboxYaml } from '../support/mailbox-config.js';
+import { startSmtpCapture, type CaptureOptions, type SmtpCapture } from '../support/smtp-capture.js';
 
 /**
  * One fault test's world, all of it its own: a Postgres cluster, a
- * redis-server and a Dovecot on spare ports, an SMTP sink, a mailbox user and
+ * redis-server and a Dovecot on spare ports, an SMTP capture, a mailbox user and
  * a config file. The daemon runs as child processes (`spawn`), or in this
  * process from `environment()`.
  */
@@ -24,7 +25,7 @@ export interface FaultRig {
   readonly pg: PrivatePostgres;
   readonly redis: PrivateRedis;
   readonly dovecot: Dovecot;
-  readonly smtp: SmtpSink;
+  readonly smtp: SmtpCapture;
   readonly user: string;
   readonly databaseUrl: string;
   readonly queuePrefix: string;
@@ -56,10 +57,10 @@ export interface FaultRig {
 export interface RigOptions {
   /** The mailbox's poll interval (default 2s). */
   pollInterval?: string;
-  /** The SMTP sink's delay before it answers a mail. */
+  /** The SMTP capture's delay before it answers a mail. */
   smtpDelayMs?: number;
-  /** The SMTP sink's hook between recording a mail and answering it. */
-  beforeAnswer?: SinkOptions['beforeAnswer'];
+  /** The SMTP capture's hook between recording a mail and answering it. */
+  beforeAnswer?: CaptureOptions['beforeAnswer'];
 }
 
 /** The config every fault test shares: fast retries and reconciles, a short poll, no rate limit in the way. */
@@ -70,18 +71,6 @@ const BASE_CONFIG = [
   'limits: { ingestAttempts: 3, parseTimeout: 2s }',
   'autoAcknowledge: { limits: { perSender: 100000, perTicket: 100 } }',
 ];
-
-/** Seeded randomness (mulberry32): the seed is printed, so a failing run can be replayed with FAULT_SEED. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** FAULT_SEED from the environment, else a fresh one. */
 export function faultSeed(): number {
@@ -114,7 +103,7 @@ async function startRig(options: RigOptions, cleanups: (() => Promise<void>)[]):
   cleanups.push(() => redis.stop());
   const dovecot = await startDovecot();
   cleanups.push(() => dovecot.stop());
-  const smtp = await startSmtpSink({ delayMs: options.smtpDelayMs ?? 0, ...(options.beforeAnswer ? { beforeAnswer: options.beforeAnswer } : {}) });
+  const smtp = await startSmtpCapture({ delayMs: options.smtpDelayMs ?? 0, ...(options.beforeAnswer ? { beforeAnswer: options.beforeAnswer } : {}) });
   cleanups.push(() => smtp.close());
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-fault-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
@@ -126,11 +115,7 @@ async function startRig(options: RigOptions, cleanups: (() => Promise<void>)[]):
   await writeFile(
     configFile,
     [
-      'mailboxes:',
-      '  - name: support',
-      '    address: support@example.test',
-      `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: INBOX, pollInterval: ${options.pollInterval ?? '2s'} }`,
-      `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false }`,
+      ...mailboxYaml({ imapPort: dovecot.port, user, smtpPort: smtp.port, imapExtra: `pollInterval: ${options.pollInterval ?? '2s'}` }),
       ...BASE_CONFIG,
     ].join('\n'),
   );

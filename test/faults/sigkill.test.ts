@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.js';
 import { report, waitForAllIngested, waitForOutboxDrained } from './figures.js';
-import { faultRigs, faultSeed, seededRandom } from './rig.js';
+import { seededRandom } from '../support/random.js';
+import { faultRigs, faultSeed } from './rig.js';
 
 const BACKLOG = 300;
 const KILLS = 10;

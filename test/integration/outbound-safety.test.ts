@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildMail, newMessageId, replyTo } from '../support/mail.js';
+import { buildDsn, buildMail, newMessageId, replyTo } from '../support/mail.js';
 import { runningHarness, type MailboxHarness } from '../support/harness.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { waitFor } from '../support/wait.js';
@@ -79,37 +79,7 @@ describe('loops and bounces', () => {
     const answer = await h.smtp.waitForMail((m) => m.raw.toString().includes('Here is the fix.'), 'the answer');
     const answerId = answer.parsed.messageId!;
 
-    const dsn = [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
-      'To: support@example.test',
-      'Subject: Undelivered Mail Returned to Sender',
-      `Message-ID: <${newMessageId('mx.customer.test')}>`,
-      'Auto-Submitted: auto-replied',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain',
-      '',
-      'Your message could not be delivered.',
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.customer.test',
-      '',
-      'Final-Recipient: rfc822; carol@customer.test',
-      'Action: failed',
-      'Status: 5.1.1',
-      'Diagnostic-Code: smtp; 550 5.1.1 no such user',
-      '--b',
-      'Content-Type: text/rfc822-headers',
-      '',
-      `Message-ID: ${answerId}`,
-      'From: support@example.test',
-      'Subject: Re: Printer on fire',
-      '--b--',
-      '',
-    ].join('\r\n');
+    const dsn = buildDsn(answerId, 'carol@customer.test');
     const before = h.smtp.mails.length;
     await h.append(dsn);
     await waitFor(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMail, replyTo } from '../support/mail.js';
+import { buildDsn, buildMail, replyTo } from '../support/mail.js';
 import { runningHarness, type MailboxHarness } from '../support/harness.js';
 import { runCli } from '../support/cli.js';
 import { testDns } from '../support/dkim.js';
@@ -235,44 +235,13 @@ describe('reply tokens', () => {
 });
 
 describe('notices a stranger can trigger are coalesced', () => {
-  /** A delivery status report returning one of our mails. */
-  const dsn = (returned: string, recipient: string) =>
-    [
-      'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
-      'To: support@example.test',
-      'Subject: Undelivered Mail Returned to Sender',
-      `Message-ID: <${returned.replace(/[<>@]/g, '')}-dsn@mx.customer.test>`,
-      'Auto-Submitted: auto-replied',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
-      '',
-      '--b',
-      'Content-Type: text/plain',
-      '',
-      'Your message could not be delivered.',
-      '--b',
-      'Content-Type: message/delivery-status',
-      '',
-      'Reporting-MTA: dns; mx.customer.test',
-      '',
-      `Final-Recipient: rfc822; ${recipient}`,
-      'Action: failed',
-      'Status: 5.1.1',
-      '--b',
-      'Content-Type: text/rfc822-headers',
-      '',
-      `Message-ID: ${returned}`,
-      '--b--',
-      '',
-    ].join('\r\n');
-
   it('tells the agents once per address and hour when acknowledgements to it bounce', async () => {
     const h = await running();
     const victim = 'nobody@customer.test';
     await h.append(buildMail({ from: victim, subject: 'first forged' }).raw);
     await h.append(buildMail({ from: victim, subject: 'second forged' }).raw);
     await waitFor(() => h.smtp.to(victim).length === 2, { what: 'two acknowledgements' });
-    for (const ack of h.smtp.to(victim)) await h.append(dsn(ack.parsed.messageId!, victim));
+    for (const ack of h.smtp.to(victim)) await h.append(buildDsn(ack.parsed.messageId!, victim));
     await waitFor(async () => (await eventsOf(h, 'send_failed')).length === 2 && (await eventsOf(h, 'notice_skipped')).length === 1, { what: 'both bounces recorded' });
     await waitFor(async () => (await h.db.sql`select 1 from messages where delivery_state in ('queued', 'sending')`).length === 0, { what: 'the outbox drained' });
     expect(h.smtp.mails.filter((m) => m.envelope.to.includes(AGENT) && /Not delivered/.test(m.parsed.subject ?? ''))).toHaveLength(1);

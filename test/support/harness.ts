@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { startSmtpCapture, type SmtpCapture } from './smtp-capture.js';
 import { DOVECOT_PASSWORD } from './dovecot.js';
+import { mailboxYaml } from './mailbox-config.js';
 import { waitFor } from './wait.js';
 
 /** Log lines written by an in-process daemon, parsed. */
@@ -111,12 +112,7 @@ export async function mailboxHarness(options: HarnessOptions = {}): Promise<Mail
   await writeFile(
     configFile,
     [
-      'mailboxes:',
-      '  - name: support',
-      '    address: support@example.test',
-      ...(options.mailboxExtra ? [`    ${options.mailboxExtra}`] : []),
-      `    imap: { host: 127.0.0.1, port: ${port}, secure: false, user: "${user}", password: \${IMAP_PASSWORD}, folder: ${folder}${options.imapExtra ? `, ${options.imapExtra}` : ''} }`,
-      `    smtp: { host: 127.0.0.1, port: ${smtp.port}, secure: false${options.smtpExtra ? `, ${options.smtpExtra}` : ''} }`,
+      ...mailboxYaml({ imapPort: port, user, smtpPort: smtp.port, folder, imapExtra: options.imapExtra, smtpExtra: options.smtpExtra, mailboxExtra: options.mailboxExtra }),
       options.agents ?? ['agents:', '  - { name: Alice, email: alice@example.test, departments: [general] }'].join('\n'),
       options.extraConfig ?? '',
     ].join('\n'),

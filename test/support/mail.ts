@@ -72,3 +72,40 @@ export function replyTo(original: Replyable, spec: { from: string; body: string;
   });
   return { raw: mail.raw, messageId: mail.messageId! };
 }
+
+/**
+ * A delivery status report (RFC 3464) returning one of our mails: `returned`
+ * is its Message-ID with brackets, as the capture parsed it.
+ */
+export function buildDsn(returned: string, recipient: string): string {
+  return [
+    'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
+    'To: support@example.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    `Message-ID: <${newMessageId('mx.customer.test')}>`,
+    'Auto-Submitted: auto-replied',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'Your message could not be delivered.',
+    '--b',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.customer.test',
+    '',
+    `Final-Recipient: rfc822; ${recipient}`,
+    'Action: failed',
+    'Status: 5.1.1',
+    'Diagnostic-Code: smtp; 550 5.1.1 no such user',
+    '--b',
+    'Content-Type: text/rfc822-headers',
+    '',
+    `Message-ID: ${returned}`,
+    'From: support@example.test',
+    '--b--',
+    '',
+  ].join('\r\n');
+}

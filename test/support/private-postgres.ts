@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { freePort } from './dovecot.js';
+import { processAlive } from './process.js';
 import { waitFor } from './wait.js';
 
 const run = promisify(execFile);
@@ -59,15 +60,6 @@ function detached(command: string, args: readonly string[]): Promise<void> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = binDir();
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-pg-'));
@@ -85,9 +77,9 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
     const [cmd, argv] = asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', '-t', '20', 'stop']);
     await run(cmd, argv).catch(() => undefined);
     const pid = postmaster;
-    if (pid !== null && alive(pid)) {
+    if (pid !== null && processAlive(pid)) {
       process.kill(pid, 'SIGQUIT');
-      await waitFor(() => !alive(pid), { timeoutMs: 10_000, what: 'the postmaster to exit' });
+      await waitFor(() => !processAlive(pid), { timeoutMs: 10_000, what: 'the postmaster to exit' });
     }
   };
   try {

@@ -11,9 +11,20 @@ export interface CapturedMail {
 /** What the server answers to a message: null accepts it, else an SMTP reply code and text. */
 export type Responder = (envelope: CapturedMail['envelope'], raw: Buffer) => { code: number; message: string } | null;
 
+export interface CaptureOptions {
+  /** Delay between recording a mail and answering it: sends stay in flight long enough for a fault to land. */
+  readonly delayMs?: number;
+  /** Runs after a mail is recorded and before the server answers it (a fault can be set up there). */
+  readonly beforeAnswer?: (mail: CapturedMail) => Promise<void>;
+}
+
 /** A real SMTP receiver in this process that keeps what it accepts and can be told to refuse. */
 export interface SmtpCapture {
   readonly port: number;
+  /**
+   * Accepted mails. A mail counts once its DATA ended, as a real MTA's would:
+   * a client killed before it read the answer has still delivered it.
+   */
   readonly mails: CapturedMail[];
   /** Every DATA attempt, accepted or refused. */
   readonly attempts: number;
@@ -21,10 +32,14 @@ export interface SmtpCapture {
   /** Accepted mails to `address` (envelope recipient). */
   to(address: string): CapturedMail[];
   waitForMail(predicate: (mail: CapturedMail) => boolean, what: string, timeoutMs?: number): Promise<CapturedMail>;
+  /** Message-IDs (without brackets) accepted more than once, with their counts. */
+  duplicates(): Map<string, number>;
+  /** Copies beyond the first, over every Message-ID. */
+  extraCopies(): number;
   close(): Promise<void>;
 }
 
-export async function startSmtpCapture(): Promise<SmtpCapture> {
+export async function startSmtpCapture(options: CaptureOptions = {}): Promise<SmtpCapture> {
   const mails: CapturedMail[] = [];
   let responder: Responder = () => null;
   let attempts = 0;
@@ -33,6 +48,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     allowInsecureAuth: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // A daemon under test may have been killed with connections open: do not wait 30 s for them.
+    closeTimeout: 1_000,
     // Any credentials are accepted: tests check what the daemon sends, not the server's checks.
     onAuth(_auth, _session, callback) {
       callback(null, { user: 'test' });
@@ -51,9 +68,12 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
           return;
         }
         simpleParser(raw).then(
-          (parsed) => {
-            mails.push({ envelope: env, raw, parsed });
-            callback();
+          async (parsed) => {
+            const mail = { envelope: env, raw, parsed };
+            mails.push(mail);
+            await options.beforeAnswer?.(mail).catch(() => undefined);
+            if (options.delayMs) setTimeout(() => callback(), options.delayMs);
+            else callback();
           },
           (err: Error) => callback(err),
         );
@@ -67,6 +87,14 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
   });
+  const duplicates = () => {
+    const counts = new Map<string, number>();
+    for (const mail of mails) {
+      const id = (mail.parsed.messageId ?? '').replace(/^<|>$/g, '');
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return new Map([...counts].filter(([, n]) => n > 1));
+  };
   return {
     port,
     mails,
@@ -78,6 +106,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     },
     to: (address) => mails.filter((m) => m.envelope.to.includes(address.toLowerCase())),
     waitForMail: (predicate, what, timeoutMs = 15_000) => waitFor(() => mails.find(predicate), { timeoutMs, what }),
+    duplicates,
+    extraCopies: () => [...duplicates().values()].reduce((sum, n) => sum + n - 1, 0),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
