@@ -126,15 +126,23 @@ describe('agents proven by DKIM, never by a header a sender wrote', () => {
     expect(answer.parsed.text?.trim()).toBe('Your refund is approved.');
   });
 
-  it.each<[string, Record<string, string>]>([
-    ['a forged Authentication-Results saying pass', { 'Authentication-Results': 'mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test' }],
-    ['a pass hidden in a comment', { 'Authentication-Results': 'mx.example.test; dkim=fail (dkim=pass header.d=example.test) header.d=example.test' }],
-  ])('relays nothing for %s without a signature', async (_name, headers) => {
+  it('relays nothing for a forged Authentication-Results saying pass, without a signature', async () => {
     const { h, notification } = await setup();
-    await h.append(agentMail(notification, headers));
+    await h.append(agentMail(notification, { 'Authentication-Results': 'mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test' }));
     await h.smtp.waitForMail((m) => m.envelope.to.includes(AGENT) && /not accepted/.test(m.parsed.subject ?? ''), 'the warning to Alice');
     expect(answers(h)).toEqual([]);
     expect((await eventsOf(h, 'forged_agent_mail')).map((e) => e.data.reason)).toEqual([expect.stringContaining('no DKIM/DMARC pass for alice@example.test')]);
+  });
+
+  // The topmost header is what the receiving servers wrote last; what follows is the sender's.
+  it.each<[string, string[]]>([
+    ['a pass with our id below another server\'s header', ['relay.example.test; none', 'mx.example.test; dkim=pass header.d=example.test']],
+    ['a pass written in a comment of our own header', ['mx.example.test; dkim=fail (x; dkim=pass header.d=evil.example ) header.d=example.test']],
+  ])('with trustedAuthServer, relays nothing for %s', async (_name, results) => {
+    const { h, notification } = await setup('trustedAuthServer: mx.example.test');
+    await h.append(`${results.map((r) => `Authentication-Results: ${r}`).join('\r\n')}\r\n${agentMail(notification)}`);
+    await waitFor(async () => (await eventsOf(h, 'forged_agent_mail')).length === 1, { what: 'the mail kept as forged' });
+    expect(answers(h)).toEqual([]);
   });
 
   it('relays nothing for a signature by another domain, or a mail with two From addresses', async () => {

@@ -92,7 +92,7 @@ describe('parseAuthResults: RFC 8601 comments and quoted strings', () => {
 
   it.each<[string, string]>([
     ['a pass written inside a comment', 'mx.example.test; dkim=fail (dkim=pass header.d=example.test) header.d=example.test'],
-    ['a pass after a semicolon inside a comment', 'mx.example.test; dkim=fail (x; dkim=pass header.d=example.test) header.d=evil.test'],
+    ['a pass after a semicolon inside a comment', 'mx.example.test; dkim=fail (x; dkim=pass header.d=evil.test ) header.d=example.test'],
     ['a pass inside a nested comment', 'mx.example.test; dkim=fail (a (b; dkim=pass header.d=example.test) c) header.d=evil.test'],
     ['a pass inside a quoted string', 'mx.example.test; dkim=fail header.b="; dkim=pass header.d=example.test"'],
     ['an escaped parenthesis that does not end the comment', 'mx.example.test; dkim=fail (x \\) ; dkim=pass header.d=example.test) header.d=evil.test'],
