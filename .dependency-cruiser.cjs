@@ -27,7 +27,8 @@ module.exports = {
       from: { path: '^src/config/' },
       to: { path: ['^src/adapters/', '^src/usecases/', '^src/main\\.ts', '^src/cli'] },
     },
-    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    // A cycle of type imports alone (a ticket holds an SLA clock, the clock knows the statuses) has no runtime effect.
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -6,10 +6,13 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../src/adapters/db/schema.js';
-import { createTicketStore } from '../src/adapters/db/ticket-store.js';
+import { createStore } from '../src/adapters/db/store.js';
 import { parseMail } from '../src/adapters/mime/parse-mail.js';
 import { loadConfigOrThrow } from '../src/main.js';
-import { ingestMessage, type IngestDeps } from '../src/usecases/ingest-message.js';
+import { ingestMails, prepareMail, type IngestDeps } from '../src/usecases/ingest-message.js';
+
+/** Mails per transaction, as the daemon's sync fetches them. */
+const BATCH = 25;
 import { round, timed, type Timed } from './baseline.js';
 import { daemonEnvironment, pollUntil } from './services.js';
 import { extractReply } from '../src/adapters/mime/extract-reply.js';
@@ -38,7 +41,7 @@ interface DatabaseTimes {
   readonly commits: number;
 }
 
-/** Ingests `sources` into mailbox `direct` one by one, as the daemon does; `observer` reads the statistics. */
+/** Ingests `sources` into mailbox `direct` in batches, as the daemon does; `observer` reads the statistics. */
 export async function directIngest(
   databaseUrl: string,
   configFile: string,
@@ -51,7 +54,7 @@ export async function directIngest(
   try {
     const config = await loadConfigOrThrow(daemonEnvironment(databaseUrl, configFile));
     const deps: IngestDeps = {
-      store: createTicketStore(drizzle(sql, { schema })),
+      store: createStore(drizzle(sql, { schema })),
       config: () => config,
       now: () => new Date(),
       parse: parseMail,
@@ -67,9 +70,11 @@ export async function directIngest(
     const before = await databaseTimes(observer);
     const outcomes: Record<string, number> = {};
     const started = performance.now();
-    for (const [i, source] of sources.entries()) {
-      const result = await ingestMessage(deps, { mailbox: 'direct', uid: i + 1, source, size: source.length });
-      outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
+    // As the daemon's sync does: batches of 25, prepared (parsed) together, stored in one transaction each.
+    for (let start = 0; start < sources.length; start += BATCH) {
+      const batch = sources.slice(start, start + BATCH);
+      const prepared = await Promise.all(batch.map((source, i) => prepareMail(deps, { mailbox: 'direct', uid: start + i + 1, source, size: source.length })));
+      for (const result of await ingestMails(deps, prepared)) outcomes[result.outcome] = (outcomes[result.outcome] ?? 0) + 1;
     }
     const ms = performance.now() - started;
     // A backend reports its session times when it exits at the latest: close, then wait for them.
@@ -106,7 +111,7 @@ async function serverTimes(observer: { sql: postgres.Sql; name: string }, before
     const { value: after } = await pollUntil(
       async () => {
         const now = await databaseTimes(observer);
-        return now.commits - before.commits >= messages ? now : null;
+        return now.commits - before.commits >= Math.ceil(messages / BATCH) ? now : null;
       },
       { timeoutMs: 5_000, intervalMs: 50, what: 'pg_stat_database to count the ingest transactions' },
     );

@@ -3,8 +3,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { formatProblem, loadConfigFile } from './config/load.js';
 import { openDatabase } from './adapters/db/client.js';
 import { listTickets, showTicket, ticketsToSolve } from './adapters/db/ticket-queries.js';
-import { createTicketStore } from './adapters/db/ticket-store.js';
-import { changeTicket } from './usecases/manage-ticket.js';
+import { createStore } from './adapters/db/store.js';
+import { changeTicket } from './usecases/change-ticket.js';
 import { dryRunRules } from './usecases/dry-run.js';
 import { parseMail } from './adapters/mime/parse-mail.js';
 import { re2Test } from './adapters/regex/re2.js';
@@ -150,7 +150,8 @@ tickets
     const env = readEnvironment(opts.config);
     const config = await loadConfigOrThrow(env);
     await withDatabase(async (db) => {
-      const result = await changeTicket({ store: createTicketStore(db), config, now: () => new Date() }, number, {
+      const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+      const result = await changeTicket({ store: createStore(db), config, now: () => new Date(), log }, number, {
         priority: opts.priority,
         status: opts.status,
         assignee: opts.assign === undefined ? undefined : opts.assign === 'none' ? null : opts.assign,
@@ -244,7 +245,7 @@ rules
     try {
       const reachable = await database.sql`select 1`.then(() => true, () => false);
       const report = await dryRunRules(
-        { config, parse: parseMail, regex: re2Test, store: reachable ? createTicketStore(database.db) : null, now: new Date() },
+        { config, parse: parseMail, regex: re2Test, store: reachable ? createStore(database.db) : null, now: new Date() },
         raw,
         opts.mailbox,
       );

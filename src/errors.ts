@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   IMAP_COMMAND: 'an IMAP command failed',
   IMAP_MAILBOX: 'the IMAP folder does not exist or cannot be opened',
   NOT_FOUND: 'no such record',
+  TICKET_CHANGED: 'the ticket changed while a change to it was decided: decide again on what it is now',
   SMTP_PERMANENT: 'the SMTP server refused the mail for good (5xx), or it can never be sent as it is',
   SMTP_TRANSIENT: 'the SMTP server or network failed for now (4xx, timeout, connection)',
   SMTP_AUTH: 'the SMTP server rejected the credentials',

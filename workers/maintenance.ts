@@ -1,19 +1,21 @@
 import type { Job } from 'bullmq';
-import { autoClose, scanSla, wakePostponed, type ScheduleDeps } from '../src/usecases/scheduled.js';
 import { reconcileOutbox, type SendDeps } from '../src/usecases/send-outbound.js';
+import type { ScheduleDeps } from '../src/usecases/scheduled-change.js';
+import { autoCloseProcessor } from './auto-close.js';
+import { slaScanProcessor } from './sla-scan.js';
+import { wakeUpProcessor } from './wake-up.js';
 
-/** The `maintenance` queue's processor: the scheduled jobs, by name. */
+/** The `maintenance` queue's processor: each scheduled job, by name, to its own processor. */
 export function maintenanceProcessor(deps: Pick<SendDeps, 'delivery' | 'outbox' | 'config' | 'now' | 'log'> & ScheduleDeps) {
+  const processors: Record<string, (job: Job) => Promise<unknown>> = {
+    reconcile: () => reconcileOutbox(deps),
+    'sla-scan': slaScanProcessor(deps),
+    'wake-up': wakeUpProcessor(deps),
+    'auto-close': autoCloseProcessor(deps),
+  };
   return async (job: Job): Promise<unknown> => {
-    switch (job.name) {
-      case 'reconcile':
-        return reconcileOutbox(deps);
-      case 'sla-scan':
-        return { ...(await scanSla(deps)), woken: await wakePostponed(deps) };
-      case 'auto-close':
-        return autoClose(deps);
-      default:
-        throw new Error(`unknown maintenance job "${job.name}"`);
-    }
+    const processor = processors[job.name];
+    if (!processor) throw new Error(`unknown maintenance job "${job.name}"`);
+    return processor(job);
   };
 }

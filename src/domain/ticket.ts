@@ -1,3 +1,5 @@
+import type { SlaState } from './sla.js';
+
 /** The standard helpdesk statuses (DESIGN.md, "Ticket lifecycle"). */
 export const TICKET_STATUSES = ['new', 'open', 'answered', 'postponed', 'resolved', 'closed', 'spam'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -22,4 +24,31 @@ export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export function isTicketStatus(value: string): value is TicketStatus {
   return (TICKET_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * A ticket: what decide() reads and returns. `version` is the one it was
+ * loaded at; a save succeeds only while the stored ticket is still at it.
+ */
+export interface Ticket {
+  readonly id: number;
+  readonly number: number;
+  readonly status: TicketStatus;
+  readonly subject: string;
+  readonly priority: Priority;
+  readonly department: string;
+  readonly assignee: string | null;
+  readonly tags: readonly string[];
+  readonly mailbox: string;
+  readonly requesterId: number;
+  readonly closedAt: Date | null;
+  readonly postponedUntil: Date | null;
+  readonly lastActivityAt: Date;
+  readonly lastCustomerMessageAt: Date | null;
+  readonly lastAgentReplyAt: Date | null;
+  /** When the requester was told the ticket will close for inactivity (auto-close's warning). */
+  readonly autoCloseWarnedAt: Date | null;
+  /** The SLA clock (domain/sla.ts). */
+  readonly sla: SlaState;
+  readonly version: number;
 }

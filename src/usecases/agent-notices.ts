@@ -1,9 +1,9 @@
 import type { AgentCommand } from '../domain/agent-commands.js';
 import type { HeldBack } from '../domain/participants.js';
 import { renderTemplate, type TemplateVars } from '../domain/template.js';
-import { displayAddress } from './ingest-context.js';
+import { displayAddress } from './inbound.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
-import type { TicketRecord } from './ports.js';
+import type { Ticket } from './ports.js';
 
 /** Texts of the mails agents get. Plain text; the customer's words are quoted as they wrote them. */
 
@@ -16,7 +16,7 @@ const HOW_TO_REPLY = [
   '  #note   (the whole mail becomes an internal note; nothing goes to the customer)',
 ].join('\n');
 
-function summary(ticket: TicketRecord): string {
+function summary(ticket: Ticket): string {
   const tags = ticket.tags.length > 0 ? ` · tags ${ticket.tags.join(', ')}` : '';
   return `Ticket ${ticket.number} · status ${ticket.status} · priority ${ticket.priority} · department ${ticket.department}${tags}`;
 }
@@ -83,7 +83,7 @@ function describeCommand(command: AgentCommand): string {
 
 /** What an agent's commands did (and which were not understood). */
 export function confirmationNotice(
-  ticket: TicketRecord,
+  ticket: Ticket,
   applied: readonly AgentCommand[],
   problems: readonly string[],
   replied: boolean,
@@ -102,7 +102,7 @@ export function confirmationNotice(
 }
 
 /** To the real agent, when a mail claimed to be from them without proof. */
-export function forgeryNotice(ticket: TicketRecord | null, from: string, subject: string, reason: string): { subject: string; text: string } {
+export function forgeryNotice(ticket: Ticket | null, from: string, subject: string, reason: string): { subject: string; text: string } {
   return {
     subject: `Mail in your name was not accepted${ticket ? `: ${ticket.subject}` : ''}`,
     text: [
@@ -119,7 +119,7 @@ export function forgeryNotice(ticket: TicketRecord | null, from: string, subject
 }
 
 /** To the assignee (or department), when a mail to the customer could not be delivered. */
-export function sendFailedNotice(ticket: TicketRecord, recipients: readonly string[], reason: string): { subject: string; text: string } {
+export function sendFailedNotice(ticket: Ticket, recipients: readonly string[], reason: string): { subject: string; text: string } {
   return {
     subject: `Not delivered: ${ticket.subject}`,
     text: [

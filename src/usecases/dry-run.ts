@@ -1,24 +1,35 @@
 import { createHash } from 'node:crypto';
 import { normalizeAddress } from '../domain/address.js';
-import { agentByAddress, findAgent } from '../domain/agents.js';
+import { agentByAddress } from '../domain/agents.js';
 import { decideAutoResponse } from '../domain/auto-response.js';
 import { classifyInbound } from '../domain/classify.js';
-import { evaluateRules, type RegexTest, type RuleTrigger } from '../domain/rules.js';
-import { advanceSla, newSlaState } from '../domain/sla.js';
-import type { ThreadDecision } from '../domain/threading.js';
-import type { Priority } from '../domain/ticket.js';
-import type { Config } from '../config/schema.js';
-import { ruleFacts } from './apply-rules.js';
-import { ownAddresses, type Context } from './ingest-context.js';
-import { decideThread } from './ingest-message.js';
+import { decide, type Decision, type TicketChange } from '../domain/decide.js';
+import { initialParticipants } from '../domain/participants.js';
+import type { RegexTest, RuleTrigger } from '../domain/rules.js';
+import { NOT_CHECKED } from '../domain/sender-auth.js';
+import { newSlaState } from '../domain/sla.js';
+import { removeTicketTags } from '../domain/subject-tag.js';
+import type { Priority, Ticket } from '../domain/ticket.js';
+import type { Config, MailboxConfig } from '../config/schema.js';
+import { requesterOf } from './effects.js';
+import { actorOf, copiedAddresses, noteEvents, ownAddresses, type Inbound } from './inbound.js';
 import type { ParsedMail } from './parsed-mail.js';
-import type { TicketRecord, TicketStore } from './ports.js';
-import { slaPolicyFor } from './sla-policy.js';
+import type { Store, UnitOfWork } from './ports.js';
+import { ruleOutcome } from './rule-outcome.js';
+import { advanceTicketSla, ticketPolicy } from './sla-policy.js';
+import { lookUpThread, type ThreadLookup } from './thread-lookup.js';
 
 export interface DryRunReport {
   readonly mailbox: string;
   readonly classification: { readonly kind: string; readonly suppressAutoResponse: boolean; readonly reasons: readonly string[] };
-  readonly threading: { readonly decision: string; readonly ticket: number | null; readonly via: string | null; readonly note: string | null };
+  readonly threading: {
+    readonly decision: string;
+    readonly ticket: number | null;
+    readonly via: string | null;
+    readonly note: string | null;
+    /** For a mail stored already: the ticket it is on, what it was stored as, and the events its ingest recorded. */
+    readonly stored: { readonly ticket: number | null; readonly kind: string; readonly events: readonly string[] } | null;
+  };
   readonly trigger: RuleTrigger | null;
   readonly rules: readonly { readonly rule: string; readonly why: readonly string[] }[];
   readonly result: {
@@ -39,65 +50,161 @@ export interface DryRunDeps {
   readonly parse: (raw: Buffer, options: { maxAttachmentBytes: number }) => Promise<ParsedMail>;
   readonly regex: RegexTest;
   /** The live database, when it can be reached; without it every mail counts as a new ticket. */
-  readonly store: TicketStore | null;
+  readonly store: Store | null;
   readonly now: Date;
 }
 
 /**
- * What the daemon would do with a mail — classification, threading (against
- * the live database when reachable), every rule that matches and why, and
- * the resulting ticket fields, SLA due times and acknowledgement. Changes nothing.
+ * What the daemon would do with a mail: classification, threading (against
+ * the live database when reachable, reading only), and then the very
+ * decide() ingest runs — rules, status, SLA due times, acknowledgement — with
+ * nothing saved. A mail stored already is reported as such, with what
+ * happened to it then.
  */
 export async function dryRunRules(deps: DryRunDeps, raw: Buffer, mailboxName?: string): Promise<DryRunReport> {
   const { config, now } = deps;
   const parsed = await deps.parse(raw, { maxAttachmentBytes: config.limits.maxAttachmentBytes });
   const mailbox = config.mailboxes.find((m) => m.name === mailboxName) ?? recipientMailbox(config, parsed) ?? config.mailboxes[0]!;
   const classification = classifyInbound(parsed.facts, ownAddresses(config));
-  const lookup = await threadLookup(deps, raw, parsed, mailbox.name, classification);
-  const ticket = lookup.ticket;
-  const trigger: RuleTrigger | null =
-    classification.kind !== 'customer' || lookup.decision.kind === 'duplicate' ? null : lookup.decision.kind === 'existing' ? 'customerReply' : 'new';
-  const base = { priority: ticket?.priority ?? mailbox.defaultPriority, department: ticket?.department ?? mailbox.department };
-  const ctx = { parsed, mailbox, config, now };
-  const { matches, outcome } = trigger ? evaluateRules(config.rules, ruleFacts(ctx, base, trigger), deps.regex) : { matches: [], outcome: null };
-  const priority = outcome?.priority ?? base.priority;
-  const department = outcome?.department ?? base.department;
-  const policy = slaPolicyFor(config, priority, department);
-  const sla = ticket ? advanceSla(ticket.sla, { type: 'recompute' }, policy) : advanceSla(newSlaState(now), { type: 'created', at: now }, policy);
-  const status = outcome?.status ?? (ticket?.status ?? 'new');
-  const ack =
-    trigger !== 'new'
-      ? { send: false, reason: trigger ? 'only new tickets are acknowledged' : 'not customer mail' }
-      : !config.autoAcknowledge.enabled
-        ? { send: false, reason: 'acknowledgements are disabled' }
-        : outcome && (!outcome.autoAcknowledge || status === 'spam')
-          ? { send: false, reason: 'a rule turned the acknowledgement off' }
-          : ackDecision(classification, parsed, config);
+  const inbound: Inbound = {
+    mail: { mailbox: mailbox.name, uid: 0, source: raw, size: raw.length },
+    source: raw,
+    rawSha256: createHash('sha256').update(raw).digest('hex'),
+    truncated: false,
+    parsed,
+    classification,
+    mailbox,
+    senderAuth: NOT_CHECKED,
+    now,
+  };
+  const fromAgent = agentByAddress(config.agents, parsed.from?.address ?? null) !== null;
+  if (!deps.store) return predict(deps, null, inbound, { kind: 'new', reason: 'no-signal' }, fromAgent, 'database not reachable: threading not checked');
+  try {
+    return await deps.store.read(async (uow) => predict(deps, uow, inbound, await lookUpThread(uow, config, Buffer.alloc(32), inbound, fromAgent), fromAgent, null));
+  } catch (err) {
+    return predict(deps, null, inbound, { kind: 'new', reason: 'no-signal' }, fromAgent, `database not reachable: ${(err as Error).message}`);
+  }
+}
+
+async function predict(deps: DryRunDeps, uow: UnitOfWork | null, inbound: Inbound, thread: ThreadLookup, fromAgent: boolean, note: string | null): Promise<DryRunReport> {
+  const { config, now } = deps;
+  const { classification, mailbox } = inbound;
+  const existing = thread.kind === 'existing' && uow ? await uow.tickets.load(thread.ticketId) : null;
+  const threading = {
+    decision: thread.kind,
+    ticket: thread.kind === 'duplicate' ? thread.stored.ticketNumber : (existing?.number ?? null),
+    via: thread.kind === 'existing' ? thread.via : null,
+    note: fromAgent && thread.kind !== 'duplicate' ? (note ?? 'mail from an agent: its commands act, no rule runs') : note,
+    stored: thread.kind === 'duplicate' ? { ticket: thread.stored.ticketNumber, kind: thread.stored.kind, events: thread.stored.events } : null,
+  };
+  const base = existing ?? prospectiveTicket(config, mailbox, inbound);
+  const runs = classification.kind === 'customer' && !fromAgent && thread.kind !== 'duplicate';
+  if (!runs) return report(inbound, threading, null, null, base, unchanged(base), ackWhenNot(thread, classification.kind));
+
+  const trigger: RuleTrigger = existing ? 'customerReply' : 'new';
+  const rules = await ruleOutcome(uow?.tickets ?? null, config, deps.regex, inbound, base, trigger);
+  const change: TicketChange = existing
+    ? { type: 'customer_message', actor: actorOf(inbound), via: thread.kind === 'existing' ? thread.via : 'references', joined: { add: [], heldBack: [] }, notes: [], rules }
+    : {
+        type: 'opened',
+        actor: actorOf(inbound),
+        joined: initialParticipants(requesterOf(inbound).address, copiedAddresses(inbound, config), config.limits.participantsPerTicket),
+        linkedFrom: null,
+        automatedSender: null,
+        notes: noteEvents(inbound, config),
+        rules,
+      };
+  let decision = decide(base, change, ticketPolicy(config), now);
+  if (decision.effects.some((e) => e.type === 'open_linked_ticket')) {
+    const fresh = prospectiveTicket(config, mailbox, inbound);
+    const opened = { ...change, type: 'opened', linkedFrom: { id: base.id, number: base.number }, automatedSender: null } as TicketChange;
+    decision = decide(fresh, opened, ticketPolicy(config), now);
+    threading.note = `ticket #${base.number} is closed longer than the reopen window: a new ticket linked to it would take the mail`;
+    threading.ticket = null;
+  }
+  const ack = acknowledgement(config, inbound, decision, existing === null);
+  return report(inbound, threading, trigger, rules?.matches ?? [], decision.ticket, decision, ack);
+}
+
+/** The ticket a new mail would open, before the rules: what open-ticket.ts creates. */
+function prospectiveTicket(config: Config, mailbox: MailboxConfig, inbound: Inbound): Ticket {
+  const { now } = inbound;
+  const clock = { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) };
   return {
+    id: 0,
+    number: 0,
+    status: 'new',
+    subject: removeTicketTags(inbound.parsed.subject, config.ticketPrefix) || '(no subject)',
+    priority: mailbox.defaultPriority,
+    department: mailbox.department,
+    assignee: null,
+    tags: [],
     mailbox: mailbox.name,
-    classification: { kind: classification.kind, suppressAutoResponse: classification.suppressAutoResponse, reasons: classification.reasons },
-    threading: {
-      decision: lookup.decision.kind,
-      ticket: ticket?.number ?? null,
-      via: lookup.decision.kind === 'existing' ? lookup.decision.via : null,
-      note: lookup.note,
-    },
+    requesterId: 0,
+    closedAt: null,
+    postponedUntil: null,
+    lastActivityAt: now,
+    lastCustomerMessageAt: now,
+    lastAgentReplyAt: null,
+    autoCloseWarnedAt: null,
+    sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
+    version: 0,
+  };
+}
+
+function unchanged(ticket: Ticket): Decision {
+  return { ticket, events: [], effects: [], participants: { add: [], remove: [] }, problems: [] };
+}
+
+function ackWhenNot(thread: ThreadLookup, kind: string): { send: boolean; reason: string | null } {
+  if (thread.kind === 'duplicate') return { send: false, reason: 'the mail is stored already: nothing happens again' };
+  return { send: false, reason: kind === 'customer' ? 'only new tickets are acknowledged' : 'not customer mail' };
+}
+
+/** Whether the acknowledgement would go out: decide() says whether one is due; the I7 rules say whether it may (no counts: a dry run sends nothing). */
+function acknowledgement(config: Config, inbound: Inbound, decision: Decision, isNew: boolean): { send: boolean; reason: string | null } {
+  if (!isNew) return { send: false, reason: 'only new tickets are acknowledged' };
+  if (!config.autoAcknowledge.enabled) return { send: false, reason: 'acknowledgements are disabled' };
+  const skipped = decision.events.find((e) => e.type === 'auto_ack_skipped');
+  if (skipped && skipped.type === 'auto_ack_skipped') return { send: false, reason: skipped.data.reason };
+  const verdict = decideAutoResponse({
+    classification: inbound.classification,
+    recipient: inbound.parsed.from?.address ?? null,
+    sentToRecipient: 0,
+    sentOnTicket: 0,
+    sentFromMailbox: 0,
+    limits: config.autoAcknowledge.limits,
+  });
+  return verdict.send ? { send: true, reason: null } : { send: false, reason: verdict.reason };
+}
+
+function report(
+  inbound: Inbound,
+  threading: DryRunReport['threading'],
+  trigger: RuleTrigger | null,
+  matches: readonly { readonly rule: string; readonly why: readonly string[] }[] | null,
+  ticket: Ticket,
+  decision: Decision,
+  acknowledgement: { send: boolean; reason: string | null },
+): DryRunReport {
+  const c = inbound.classification;
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    mailbox: inbound.mailbox.name,
+    classification: { kind: c.kind, suppressAutoResponse: c.suppressAutoResponse, reasons: c.reasons },
+    threading,
     trigger,
-    rules: matches.map((m) => ({ rule: m.rule, why: m.why })),
+    rules: (matches ?? []).map((m) => ({ rule: m.rule, why: m.why })),
     result: {
-      priority,
-      department,
-      assignee: outcome?.assign ? describeAssign(config, outcome.assign, department) : (ticket?.assignee ?? null),
-      tags: [...new Set([...(ticket?.tags ?? []).filter((t) => !(outcome?.tagsRemove ?? []).includes(t)), ...(outcome?.tagsAdd ?? [])])],
-      status,
-      sla: {
-        firstResponseDueAt: sla.firstResponseDueAt?.toISOString() ?? null,
-        nextResponseDueAt: sla.nextResponseDueAt?.toISOString() ?? null,
-        resolutionDueAt: sla.resolutionDueAt?.toISOString() ?? null,
-      },
-      acknowledgement: ack,
-      replies: outcome?.replies.map((r) => r.template) ?? [],
-      notifications: outcome?.notifies.map((n) => ({ to: n.to, template: n.template })) ?? [],
+      priority: ticket.priority,
+      department: ticket.department,
+      assignee: ticket.assignee,
+      tags: [...ticket.tags],
+      status: ticket.status,
+      sla: { firstResponseDueAt: iso(ticket.sla.firstResponseDueAt), nextResponseDueAt: iso(ticket.sla.nextResponseDueAt), resolutionDueAt: iso(ticket.sla.resolutionDueAt) },
+      acknowledgement,
+      replies: decision.effects.flatMap((e) => (e.type === 'rule_reply' ? [e.template] : [])),
+      notifications: decision.effects.flatMap((e) => (e.type === 'rule_notice' ? [{ to: e.to, template: e.template }] : [])),
     },
   };
 }
@@ -105,56 +212,4 @@ export async function dryRunRules(deps: DryRunDeps, raw: Buffer, mailboxName?: s
 function recipientMailbox(config: Config, parsed: ParsedMail) {
   const recipients = new Set([...parsed.to, ...parsed.cc].map((a) => normalizeAddress(a.address)));
   return config.mailboxes.find((m) => recipients.has(m.address));
-}
-
-function ackDecision(classification: ReturnType<typeof classifyInbound>, parsed: ParsedMail, config: Config): { send: boolean; reason: string | null } {
-  const decision = decideAutoResponse({
-    classification,
-    recipient: parsed.from?.address ?? null,
-    sentToRecipient: 0,
-    sentOnTicket: 0,
-    sentFromMailbox: 0,
-    limits: config.autoAcknowledge.limits,
-  });
-  return decision.send ? { send: true, reason: null } : { send: false, reason: decision.reason };
-}
-
-function describeAssign(config: Config, how: string, department: string): string {
-  if (how === 'round-robin' || how === 'least-open') return `${how} among the ${department} agents`;
-  const agent = findAgent(config.agents, how);
-  return agent?.email ?? how;
-}
-
-async function threadLookup(
-  deps: DryRunDeps,
-  source: Buffer,
-  parsed: ParsedMail,
-  mailbox: string,
-  classification: ReturnType<typeof classifyInbound>,
-): Promise<{ decision: ThreadDecision; ticket: TicketRecord | null; note: string | null }> {
-  if (!deps.store) return { decision: { kind: 'new', reason: 'no-signal' }, ticket: null, note: 'database not reachable: threading not checked' };
-  const rawSha256 = createHash('sha256').update(source).digest('hex');
-  try {
-    return await deps.store.ingestTransaction(`dry-run:${parsed.messageId ?? rawSha256}`, async (tx) => {
-      const ctx = {
-        deps: { tokenKey: Buffer.alloc(32) },
-        tx,
-        mail: { mailbox, uid: 0, source, size: source.length },
-        source,
-        rawSha256,
-        truncated: false,
-        parsed,
-        classification,
-        mailbox: deps.config.mailboxes.find((m) => m.name === mailbox)!,
-        config: deps.config,
-        now: deps.now,
-        outboxIds: [],
-      } as unknown as Context;
-      const decision = await decideThread(ctx, agentByAddress(deps.config.agents, parsed.from?.address ?? null));
-      const ticket = decision.kind === 'existing' ? await tx.ticketById(decision.ticketId) : null;
-      return { decision, ticket, note: null };
-    });
-  } catch (err) {
-    return { decision: { kind: 'new', reason: 'no-signal' }, ticket: null, note: `database not reachable: ${(err as Error).message}` };
-  }
 }

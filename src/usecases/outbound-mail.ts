@@ -6,21 +6,39 @@ import { failsDmarc, type SenderAuth } from '../domain/sender-auth.js';
 import { headerSafe, threadHeaders, type ThreadHeaders } from '../domain/outbound-headers.js';
 import { formatTicketTag } from '../domain/subject-tag.js';
 import { renderTemplate, type TemplateVars } from '../domain/template.js';
-import type { AgentConfig, Config, MailboxConfig } from '../config/schema.js';
+import type { Agent } from '../domain/agents.js';
+import type { Config, MailboxConfig } from '../config/schema.js';
 import type { Classification } from '../domain/classify.js';
-import { internalAddresses, type IngestDeps } from './ingest-context.js';
+import { internalAddresses, type IngestDeps } from './inbound.js';
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
-import type { IngestTx, OutboundAttachment, OutboundMail, Participant, TicketRecord } from './ports.js';
+import type { AutomatedMailRecord, NewOutboundMessage, OutboundAttachment, OutboundMail, Participant, ThreadEntry, Ticket, UnitOfWork } from './ports.js';
+import { makeReplyToken, replyTokenAddress } from './reply-token.js';
 
-/** What writing outgoing mail needs: the transaction, the config, and where queued row ids are collected. */
+/**
+ * The mail one change writes — outbox rows and the counters of automated
+ * mail — held until the change is saved with it (one round of statements).
+ */
+export interface PendingMail {
+  readonly outbox: NewOutboundMessage[];
+  readonly automated: AutomatedMailRecord[];
+  /** Each ticket's thread as read, with the mail of this change added. */
+  readonly threads: Map<number, ThreadEntry[]>;
+  /** The inbound message saved with the change, on its ticket's thread. */
+  readonly inbound: { readonly ticketId: number; readonly entry: ThreadEntry } | null;
+}
+
+export function pendingMail(inbound: PendingMail['inbound'] = null): PendingMail {
+  return { outbox: [], automated: [], threads: new Map(), inbound };
+}
+
+/** What writing outgoing mail needs: the unit of work (reads), the config, and the pending mail of the change. */
 export interface MailContext {
-  readonly tx: IngestTx;
+  readonly uow: UnitOfWork;
   readonly config: Config;
   readonly now: Date;
   readonly deps: Pick<IngestDeps, 'compose' | 'tokenKey'>;
-  readonly outboxIds: number[];
+  readonly pending: PendingMail;
 }
-import { makeReplyToken, replyTokenAddress } from './reply-token.js';
 
 /** Marks every automated mail so well-behaved systems never answer it (I7, RFC 3834). */
 const AUTO_HEADERS = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' } as const;
@@ -52,8 +70,9 @@ export function mailboxOf(config: Config, name: string): MailboxConfig {
  * the change that caused it); it is queued after commit. Threading headers,
  * Message-ID and rendering happen here, so every retry sends the same bytes.
  */
-export async function queueTicketMail(ctx: MailContext, ticket: TicketRecord, spec: MailSpec): Promise<number> {
-  const thread = await ctx.tx.thread(ticket.id);
+export async function queueTicketMail(ctx: MailContext, ticket: Ticket, spec: MailSpec): Promise<void> {
+  const entries = await threadEntries(ctx, ticket.id);
+  const thread = threadOf(entries);
   const headers = threadHeaders(
     {
       ticketNumber: ticket.number,
@@ -66,12 +85,36 @@ export async function queueTicketMail(ctx: MailContext, ticket: TicketRecord, sp
     ctx.now,
     randomBytes(21),
   );
-  return queueMail(ctx, ticket.mailbox, ticket.id, spec, headers);
+  const mail = await queueMail(ctx, ticket.mailbox, ticket.id, spec, headers);
+  entries.push({ messageId: mail.messageId, direction: 'out', kind: mail.kind, threadIndex: headers.threadIndex });
+}
+
+/** A ticket's thread: as stored, then the inbound message of this change, then the mail it queued so far. */
+async function threadEntries(ctx: MailContext, ticketId: number): Promise<ThreadEntry[]> {
+  let entries = ctx.pending.threads.get(ticketId);
+  if (!entries) {
+    entries = await ctx.uow.messages.thread(ticketId);
+    const inbound = ctx.pending.inbound;
+    if (inbound && inbound.ticketId === ticketId) entries.push(inbound.entry);
+    ctx.pending.threads.set(ticketId, entries);
+  }
+  return entries;
+}
+
+/** What a reply needs of a thread. Notifications and notes are between us and the agents: not part of the customer's thread. */
+function threadOf(entries: readonly ThreadEntry[]) {
+  const customerThread = entries.filter((r) => r.kind !== 'notification' && r.kind !== 'note');
+  const lastCustomer = [...entries].reverse().find((r) => r.direction === 'in' && r.kind === 'customer');
+  return {
+    chain: customerThread.map((r) => r.messageId),
+    lastCustomerMessageId: lastCustomer?.messageId ?? null,
+    rootThreadIndex: customerThread.find((r) => r.threadIndex)?.threadIndex?.slice(0, 30) ?? null,
+  };
 }
 
 /** A mail that belongs to no ticket (e.g. a warning about a forged mail that matched none). */
-export function queueLooseMail(ctx: MailContext, mailboxName: string, spec: MailSpec & { subject: string }): Promise<number> {
-  return queueMail(ctx, mailboxName, null, spec, null);
+export async function queueLooseMail(ctx: MailContext, mailboxName: string, spec: MailSpec & { subject: string }): Promise<void> {
+  await queueMail(ctx, mailboxName, null, spec, null);
 }
 
 async function queueMail(
@@ -80,7 +123,7 @@ async function queueMail(
   ticketId: number | null,
   spec: MailSpec,
   headers: ThreadHeaders | null,
-): Promise<number> {
+): Promise<OutboundMail> {
   const mailbox = mailboxOf(ctx.config, mailboxName);
   const mail: OutboundMail = {
     mailbox: mailbox.name,
@@ -103,25 +146,21 @@ async function queueMail(
     date: ctx.now,
   };
   const raw = await ctx.deps.compose(mail);
-  const id = await ctx.tx.insertOutbound(
-    { ticketId, mail, raw, agentEmail: spec.agentEmail ?? null, threadIndex: headers?.threadIndex ?? null },
-    ctx.now,
-  );
-  ctx.outboxIds.push(id);
-  return id;
+  ctx.pending.outbox.push({ ticketId, mail, raw, agentEmail: spec.agentEmail ?? null, threadIndex: headers?.threadIndex ?? null });
+  return mail;
 }
 
 function safeAddress(a: MailAddress): MailAddress {
   return { address: headerSafe(a.address), name: headerSafe(a.name) };
 }
 
-export function ticketVars(ctx: MailContext, ticket: TicketRecord, customer: MailAddress | null): TemplateVars {
+export function ticketVars(ctx: Pick<MailContext, 'config'>, ticket: Ticket, customer: MailAddress | null): TemplateVars {
   return ticketVarsOf(ticket, ctx.config.ticketPrefix, mailboxOf(ctx.config, ticket.mailbox), customer);
 }
 
 /** The placeholders every template may use, from a ticket, its mailbox and its customer. */
 export function ticketVarsOf(
-  ticket: Pick<TicketRecord, 'number' | 'subject' | 'status' | 'priority' | 'department' | 'assignee'>,
+  ticket: Pick<Ticket, 'number' | 'subject' | 'status' | 'priority' | 'department' | 'assignee'>,
   ticketPrefix: string,
   mailbox: { readonly name: string; readonly address: string },
   customer: MailAddress | null,
@@ -184,7 +223,7 @@ function escapeHtmlVars(vars: TemplateVars): TemplateVars {
  */
 export async function autoRespond(
   ctx: MailContext,
-  ticket: TicketRecord,
+  ticket: Ticket,
   to: MailAddress | null,
   classification: Classification,
   mail: { subject: string; text: string; html?: string },
@@ -197,7 +236,7 @@ export async function autoRespond(
   if (address && internalAddresses(ctx.config).has(address)) return 'the recipient is one of our own addresses';
   const limits = ctx.config.autoAcknowledge.limits;
   const since = new Date(ctx.now.getTime() - limits.window);
-  const counts = address ? await ctx.tx.countAutoResponses({ address, ticketId: ticket.id, mailbox: ticket.mailbox, since }) : { toAddress: 0, onTicket: 0, fromMailbox: 0 };
+  const counts = address ? await countAutoResponses(ctx, { address, ticketId: ticket.id, mailbox: ticket.mailbox, since }) : { toAddress: 0, onTicket: 0, fromMailbox: 0 };
   const decision = decideAutoResponse({
     classification: automated ? { ...classification, suppressAutoResponse: true, reasons: [...classification.reasons, 'no-reply or mail-system address'] } : classification,
     recipient: address,
@@ -209,8 +248,19 @@ export async function autoRespond(
   if (!decision.send || !to || !address) return decision.send ? 'no sender address' : decision.reason;
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
   await queueTicketMail(ctx, ticket, { kind: messageKind, from: { address: mailbox.address, name: mailbox.name }, to: [to], ...mail, headers });
-  await ctx.tx.recordAutoResponse(address, ticket.id, kind, ticket.mailbox, ctx.now);
+  ctx.pending.automated.push({ address, ticketId: ticket.id, kind, mailbox: ticket.mailbox });
   return null;
+}
+
+/** Automated mails to customers in the window: those stored, and those this change writes. */
+async function countAutoResponses(ctx: MailContext, query: { address: string; ticketId: number; mailbox: string; since: Date }) {
+  const stored = await ctx.uow.counters.countAutoResponses(query);
+  const pending = ctx.pending.automated.filter((a) => !a.kind.startsWith('notice:'));
+  return {
+    toAddress: stored.toAddress + pending.filter((a) => a.address === query.address).length,
+    onTicket: stored.onTicket + pending.filter((a) => a.ticketId === query.ticketId).length,
+    fromMailbox: stored.fromMailbox + pending.filter((a) => a.mailbox === query.mailbox).length,
+  };
 }
 
 /**
@@ -220,18 +270,19 @@ export async function autoRespond(
  * stranger. Returns why not, or null.
  */
 export async function acknowledge(
-  ctx: MailContext & { readonly classification: Classification; readonly senderAuth: SenderAuth; readonly parsed: Pick<ParsedMail, 'facts'> },
-  ticket: TicketRecord,
+  ctx: MailContext,
+  inbound: { readonly classification: Classification; readonly senderAuth: SenderAuth; readonly parsed: Pick<ParsedMail, 'facts'> },
+  ticket: Ticket,
   requester: MailAddress,
 ): Promise<string | null> {
   if (!ctx.config.autoAcknowledge.enabled) return 'acknowledgements are disabled';
-  if (failsDmarc(ctx.senderAuth)) return `the sender fails DMARC (${ctx.senderAuth.summary}): the From is likely forged`;
+  if (failsDmarc(inbound.senderAuth)) return `the sender fails DMARC (${inbound.senderAuth.summary}): the From is likely forged`;
   const trusted = ctx.config.trustedAuthServer;
-  if (trusted && failedDmarcAtMta(ctx.parsed.facts.headers.get('authentication-results') ?? [], trusted, requester.address)) {
+  if (trusted && failedDmarcAtMta(inbound.parsed.facts.headers.get('authentication-results') ?? [], trusted, requester.address)) {
     return `the sender failed DMARC at ${trusted}: the From is likely forged`;
   }
   const mail = renderNamed(ctx.config, 'acknowledgement', automatedVars(ticketVars(ctx, ticket, requester)));
-  return autoRespond(ctx, ticket, requester, ctx.classification, mail, 'auto_ack');
+  return autoRespond(ctx, ticket, requester, inbound.classification, mail, 'auto_ack');
 }
 
 /** Notices of one kind per window, whoever triggers them. */
@@ -246,15 +297,18 @@ const NOTICES_PER_WINDOW = 10;
  */
 export async function mayNotice(ctx: MailContext, kind: string, key: string): Promise<string | null> {
   const since = new Date(ctx.now.getTime() - ctx.config.autoAcknowledge.limits.window);
-  const { sameKey, sameKind } = await ctx.tx.countNotices(`notice:${kind}`, key, since);
+  const stored = await ctx.uow.counters.countNotices(`notice:${kind}`, key, since);
+  const pending = ctx.pending.automated.filter((a) => a.kind === `notice:${kind}`);
+  const sameKey = stored.sameKey + pending.filter((a) => a.address === key).length;
+  const sameKind = stored.sameKind + pending.length;
   if (sameKey > 0) return `a notice about ${key} went out already in the window`;
   if (sameKind >= NOTICES_PER_WINDOW) return `${sameKind} such notices went out in the window`;
-  await ctx.tx.recordAutoResponse(key, null, `notice:${kind}`, null, ctx.now);
+  ctx.pending.automated.push({ address: key, ticketId: null, kind: `notice:${kind}`, mailbox: null });
   return null;
 }
 
 /** Mail to an agent about a ticket, with a Reply-To carrying the agent's reply token. */
-export async function notifyAgent(ctx: MailContext, ticket: TicketRecord, agent: AgentConfig, subject: string, text: string): Promise<number> {
+export async function notifyAgent(ctx: MailContext, ticket: Ticket, agent: Agent, subject: string, text: string): Promise<void> {
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
   const token = makeReplyToken(ctx.deps.tokenKey, ticket.number, agent.email, ctx.now);
   return queueTicketMail(ctx, ticket, {

@@ -1,65 +1,28 @@
+import type { Participant } from '../domain/decide.js';
 import type { SlaMetric, SlaState } from '../domain/sla.js';
-import type { MessageKind, Priority, TicketStatus } from '../domain/ticket.js';
+import type { MessageKind, Priority, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 
-/** A ticket as the use cases read it. */
-export interface TicketRecord {
-  readonly id: number;
-  readonly number: number;
-  readonly status: TicketStatus;
-  readonly subject: string;
-  readonly priority: Priority;
-  readonly department: string;
-  readonly assignee: string | null;
-  readonly tags: readonly string[];
-  readonly mailbox: string;
-  readonly requesterId: number;
-  readonly closedAt: Date | null;
-  readonly lastActivityAt: Date;
-  /** The SLA clock (domain/sla.ts). */
-  readonly sla: SlaState;
-}
+export type { Participant } from '../domain/decide.js';
+export type { Ticket } from '../domain/ticket.js';
 
-/** A person on a ticket. */
-export interface Participant {
-  readonly address: string;
-  readonly name: string;
-  readonly role: 'requester' | 'cc';
-}
-
-/** What a reply on a ticket needs from its history. */
-export interface TicketThread {
-  /** Message-IDs on the ticket, oldest first. */
-  readonly chain: readonly string[];
-  /** The customer's latest message id. */
-  readonly lastCustomerMessageId: string | null;
-  /** The Thread-Index of the ticket's first message that had one. */
-  readonly rootThreadIndex: string | null;
+/** A message of a ticket's thread, as a reply on it needs: each one with a Message-ID, oldest first. */
+export interface ThreadEntry {
+  readonly messageId: string;
+  readonly direction: 'in' | 'out';
+  readonly kind: MessageKind;
+  readonly threadIndex: string | null;
 }
 
 export interface NewTicket {
   readonly subject: string;
   readonly priority: Priority;
   readonly department: string;
-  readonly requesterId: number;
+  /** Known as a contact, or made one. */
+  readonly requester: MailAddress;
   readonly mailbox: string;
   readonly linkedTicketId: number | null;
   readonly sla: SlaState;
-  readonly now: Date;
-}
-
-export interface TicketPatch {
-  readonly status?: TicketStatus;
-  readonly closedAt?: Date | null;
-  readonly lastCustomerMessageAt?: Date;
-  readonly lastAgentReplyAt?: Date;
-  readonly priority?: Priority;
-  readonly department?: string;
-  readonly assignee?: string | null;
-  readonly tags?: readonly string[];
-  readonly postponedUntil?: Date | null;
-  readonly lastActivityAt?: Date;
-  readonly sla?: SlaState;
   readonly now: Date;
 }
 
@@ -144,65 +107,122 @@ export interface OutboundRecord {
   readonly deliveryState: 'queued' | 'sending' | 'sent' | 'failed' | null;
 }
 
+/** An event to store. `onMessage`: it is about the message saved with it. */
 export interface NewEvent {
   readonly ticketId: number;
-  readonly messageId?: number | null;
+  readonly onMessage?: boolean;
   readonly type: string;
   readonly actor: string;
-  readonly data?: Record<string, unknown>;
+  readonly data: object;
 }
 
-/** Everything ingest does inside its one transaction. */
-export interface IngestTx {
-  /** Whether a message with this Message-ID (or, without one, this raw hash) is stored. */
-  isKnownMessage(messageId: string | null, rawSha256: string): Promise<boolean>;
+/** An automated mail (or, with a `notice:` kind, an internal notice), counted for the ceilings (I7, I9). */
+export interface AutomatedMailRecord {
+  readonly address: string;
+  readonly ticketId: number | null;
+  readonly kind: string;
+  readonly mailbox: string | null;
+}
+
+/** Everything one change writes, in one round of statements. */
+export interface TicketSave {
+  readonly now: Date;
+  /** The ticket as loaded and as decided: written only while the stored one is still at `before.version`. */
+  readonly ticket?: { readonly before: Ticket; readonly after: Ticket };
+  /** The inbound message the change is about. */
+  readonly message?: NewInboundMessage;
+  readonly participants?: {
+    readonly ticketId: number;
+    readonly add: readonly (MailAddress & { readonly role: 'requester' | 'cc' })[];
+    readonly remove: readonly string[];
+  };
+  readonly events: readonly NewEvent[];
+  readonly outbox: readonly NewOutboundMessage[];
+  readonly automated: readonly AutomatedMailRecord[];
+  /** Outbox rows a bounce or the SMTP server says failed. */
+  readonly failedOutbound?: readonly { readonly id: number; readonly reason: string }[];
+}
+
+/** Tickets: load, decide elsewhere, save. */
+export interface TicketRepository {
+  /** Throws NOT_FOUND when there is none. */
+  load(id: number): Promise<Ticket>;
+  findByNumber(number: number): Promise<Ticket | null>;
+  participants(ticketId: number): Promise<Participant[]>;
+  requester(ticketId: number): Promise<MailAddress>;
+  /** A new ticket at version 0. */
+  create(ticket: NewTicket): Promise<Ticket>;
+  /**
+   * Writes a change: the ticket's changed fields (conditional on the version
+   * it was loaded at: TICKET_CHANGED when another change came first), the
+   * message, participants, events, outbox rows and counters. Returns the
+   * message's row id and the outbox rows to queue after commit (I3).
+   */
+  save(change: TicketSave): Promise<{ readonly messageRowId: number | null; readonly outboxIds: readonly number[] }>;
+  /** The assignee of the department's most recently assigned ticket (round-robin). */
+  lastAssignee(department: string): Promise<string | null>;
+  /** Tickets not yet resolved per assignee (least-open). */
+  openTicketCounts(assignees: readonly string[]): Promise<Map<string, number>>;
+}
+
+/** A stored message found by its Message-ID (or raw hash). */
+export interface StoredMessage {
+  readonly id: number;
+  readonly ticketId: number | null;
+  readonly ticketNumber: number | null;
+  readonly kind: MessageKind;
+  /** What its ingest recorded. */
+  readonly events: readonly string[];
+}
+
+/** The messages: dedupe, thread lookup, a ticket's thread, our outgoing rows. */
+export interface MessageLog {
+  /** The message with this Message-ID (without one, this raw hash), if stored. */
+  find(messageId: string | null, rawSha256: string): Promise<StoredMessage | null>;
   /** Stored message ids among `ids`, mapped to their ticket id. */
   ticketIdsByMessageIds(ids: readonly string[]): Promise<Map<string, number>>;
-  /** The ticket with this number and its participants' addresses. */
-  ticketByNumber(number: number): Promise<{ readonly ticket: TicketRecord; readonly participants: ReadonlySet<string> } | null>;
-  ticketById(id: number): Promise<TicketRecord>;
-  upsertContact(address: MailAddress): Promise<number>;
-  createTicket(ticket: NewTicket): Promise<TicketRecord>;
-  updateTicket(id: number, patch: TicketPatch): Promise<void>;
-  /** Adds participants; returns the addresses that were not participants before. */
-  addParticipants(ticketId: number, contacts: readonly { id: number; address: string }[], role: 'requester' | 'cc'): Promise<string[]>;
-  /** Removes a CC participant (never the requester); false when the address was none. */
-  removeParticipant(ticketId: number, address: string): Promise<boolean>;
   /**
    * The addresses the ticket's messages with these Message-IDs were exchanged
    * with: the recipients of our outgoing ones, the sender of incoming ones.
    */
   correspondents(ticketId: number, messageIds: readonly string[]): Promise<Set<string>>;
-  insertMessage(message: NewInboundMessage): Promise<number>;
-  insertEvents(events: readonly NewEvent[], now: Date): Promise<void>;
-  participants(ticketId: number): Promise<Participant[]>;
-  thread(ticketId: number): Promise<TicketThread>;
-  /** Inserts an outbox row in state `queued`; returns its id (the queue job id). */
-  insertOutbound(message: NewOutboundMessage, now: Date): Promise<number>;
-  /** Automated mails to customers since `since`: to `address`, on `ticketId`, from `mailbox` (I7 and I9 ceilings). */
+  /** The ticket's messages with a Message-ID, oldest first. */
+  thread(ticketId: number): Promise<ThreadEntry[]>;
+  outboundByMessageIds(ids: readonly string[]): Promise<OutboundRecord[]>;
+  /** An outgoing row with its recipients; none when the id is no outgoing row. */
+  outboundById(id: number): Promise<(OutboundRecord & { readonly recipients: readonly string[] }) | null>;
+}
+
+/** How many automated mails and internal notices went out lately (the ceilings of I7 and I9). */
+export interface AutomatedMailCounters {
+  /** Automated mails to customers since `since`: to `address`, on `ticketId`, from `mailbox`. */
   countAutoResponses(query: { address: string; ticketId: number | null; mailbox: string; since: Date }): Promise<{ toAddress: number; onTicket: number; fromMailbox: number }>;
-  /** Records an automated mail (or, with a `notice:` kind, an internal notice) for the ceilings. */
-  recordAutoResponse(address: string, ticketId: number | null, kind: string, mailbox: string | null, now: Date): Promise<void>;
   /** Internal notices of `kind` since `since`: about `key` (e.g. a sender), and of that kind at all. */
   countNotices(kind: string, key: string, since: Date): Promise<{ sameKey: number; sameKind: number }>;
-  outboundByMessageIds(ids: readonly string[]): Promise<OutboundRecord[]>;
-  outboundById(id: number): Promise<(OutboundRecord & { readonly recipients: readonly string[] })[]>;
-  /** Marks an outbound row failed, whatever its state but `sent`-and-bounced also counts. */
-  markOutboundFailed(id: number, reason: string, now: Date): Promise<void>;
-  /** Records an SLA notice; false when this ticket, metric, due time, kind and target already had one (I4). */
-  claimSlaNotice(ticketId: number, metric: SlaMetric, dueAt: Date, kind: 'warning' | 'breach', target: string, now: Date): Promise<boolean>;
+}
+
+/** SLA notices sent: one per ticket, metric, due time, kind and target, however many daemons scan (I4). */
+export interface SlaNotices {
+  /** Records a notice; false when it was recorded already. */
+  claim(ticketId: number, metric: SlaMetric, dueAt: Date, kind: 'warning' | 'breach', target: string, now: Date): Promise<boolean>;
+}
+
+/** The ports one change works with, all in one transaction. */
+export interface UnitOfWork {
+  readonly tickets: TicketRepository;
+  readonly messages: MessageLog;
+  readonly counters: AutomatedMailCounters;
+  readonly slaNotices: SlaNotices;
+}
+
+export interface Store {
   /**
-   * Conditional updates for the schedulers (I4): each changes the ticket only
-   * if it is still as the scan saw it, and says whether it did.
+   * Runs `work` in one transaction that holds a lock on each key (messages'
+   * ids: the same message arriving twice at once is processed once).
    */
-  closeIdle(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, to: TicketStatus, sla: SlaState, now: Date): Promise<boolean>;
-  markCloseWarned(ticketId: number, statuses: readonly TicketStatus[], seenActivity: Date, now: Date): Promise<boolean>;
-  wakePostponed(ticketId: number, to: TicketStatus, sla: SlaState, now: Date): Promise<boolean>;
-  requester(ticketId: number): Promise<MailAddress>;
-  /** The assignee of the department's most recently assigned ticket (round-robin). */
-  lastAssignee(department: string): Promise<string | null>;
-  /** Tickets not yet resolved per assignee (least-open). */
-  openTicketCounts(assignees: readonly string[]): Promise<Map<string, number>>;
+  transaction<T>(keys: string | readonly string[], work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  /** Reads with no transaction and no locks (the dry run); saving throws. */
+  read<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
 /** What the scheduled jobs look for; every query reads only tickets that are due (indexes on the due times). */
@@ -214,7 +234,7 @@ export interface ScheduleStore {
   /** Tickets in `statuses` without activity since `before`; `unwarnedOnly` skips those already warned since. */
   idleTickets(statuses: readonly TicketStatus[], before: Date, unwarnedOnly: boolean, limit: number): Promise<{ ticketId: number; lastActivityAt: Date }[]>;
   /** Tickets whose SLA clock still runs or stands (not stopped), by id, after `afterId`. */
-  clockedTickets(afterId: number, limit: number): Promise<TicketRecord[]>;
+  clockedTickets(afterId: number, limit: number): Promise<Ticket[]>;
   /** Stores recomputed due times, unless the ticket changed meanwhile (its activity time moved). */
   saveSla(ticketId: number, sla: SlaState, seenActivity: Date): Promise<void>;
   /** A remembered value (e.g. the fingerprint of the SLA config the due times were computed with). */
@@ -232,14 +252,6 @@ export interface OutboxQueue {
    * Returns how many jobs were added.
    */
   requeue(rows: readonly { readonly id: number; readonly attempts: number }[]): Promise<number>;
-}
-
-export interface TicketStore {
-  /**
-   * Runs `work` in one transaction that holds a lock on `messageKey`, so the
-   * same message arriving twice at once is processed once.
-   */
-  ingestTransaction<T>(messageKey: string, work: (tx: IngestTx) => Promise<T>): Promise<T>;
 }
 
 /** A mail that could not be ingested after its attempts, as listed (its source is read separately). */
@@ -325,9 +337,11 @@ export interface ClaimedMessage {
 export interface DeliveryStore {
   /**
    * Takes a `queued` row, or a `sending` row claimed before `stuckBefore` (its sender died); null
-   * otherwise — sent, failed, gone, or in flight with another sender: never send those.
+   * otherwise — sent, failed, gone, or in flight with another sender: never send those. Null too for
+   * a row whose mail this store saw go out and is still marking sent (markSent failed and is retried).
    */
   claim(id: number, now: Date, stuckBefore: Date): Promise<ClaimedMessage | null>;
+  /** Records a mail the SMTP server accepted. Throws a retryable AppError during a database outage. */
   markSent(id: number, now: Date): Promise<void>;
   /** A transient failure: back to `queued`, with the error, for the next attempt. */
   release(id: number, error: string): Promise<void>;

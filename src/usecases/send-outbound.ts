@@ -1,13 +1,13 @@
-import { agentsOfTicket } from '../domain/agents.js';
 import type { Config } from '../config/schema.js';
 import { AppError, errorForLog, isAppError } from '../errors.js';
-import { sendFailedNotice } from './agent-notices.js';
-import { notifyAgent, type MailContext } from './outbound-mail.js';
-import type { ComposeMail, CopyToSentFolder, DeliveryStore, Logger, Mailer, OutboxQueue, TicketStore } from './ports.js';
+import { pendingMail, type MailContext } from './outbound-mail.js';
+import { recordSendFailure } from './record-send-failure.js';
+import { runChange } from './save-change.js';
+import type { ComposeMail, CopyToSentFolder, DeliveryStore, Logger, Mailer, OutboxQueue, Store } from './ports.js';
 
 export interface SendDeps {
   readonly delivery: DeliveryStore;
-  readonly store: TicketStore;
+  readonly store: Store;
   readonly mailer: Mailer;
   readonly compose: ComposeMail;
   readonly outbox: OutboxQueue;
@@ -77,25 +77,17 @@ async function markSent(deps: SendDeps, rowId: number): Promise<void> {
   }
 }
 
-/** Marks the row failed, records `send_failed` on its ticket and, for customer-facing mail, tells the agents. */
+/** Marks the row failed, records `send_failed` on its ticket and, for customer-facing mail, tells the agents (record-send-failure.ts). */
 async function failDelivery(deps: SendDeps, rowId: number, reason: string, why: string): Promise<void> {
-  const outboxIds: number[] = [];
-  await deps.store.ingestTransaction(`outbox:${rowId}`, async (tx) => {
-    const [row] = await tx.outboundById(rowId);
-    if (!row || row.deliveryState === 'sent') return;
-    await tx.markOutboundFailed(rowId, reason, deps.now());
-    if (row.ticketId === null) return;
-    const data = { outboundMessageId: row.messageId, kind: row.kind, reason, why };
-    await tx.insertEvents([{ ticketId: row.ticketId, type: 'send_failed', actor: 'system', data }], deps.now());
-    if (!CUSTOMER_FACING.has(row.kind)) return;
-    const ctx: MailContext = { tx, config: deps.config(), now: deps.now(), deps, outboxIds };
-    const ticket = await tx.ticketById(row.ticketId);
-    // A mailbox no longer in the config cannot send the notice; the failure itself is still recorded.
-    if (!ctx.config.mailboxes.some((m) => m.name === ticket.mailbox)) return;
-    const notice = sendFailedNotice(ticket, row.recipients, reason);
-    for (const agent of agentsOfTicket(ctx.config.agents, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
+  await runChange(deps, `outbox:${rowId}`, async (uow) => {
+    const row = await uow.messages.outboundById(rowId);
+    if (!row || row.deliveryState === 'sent') return { outboxIds: [] };
+    const now = deps.now();
+    const ctx: MailContext = { uow, config: deps.config(), now, deps, pending: pendingMail() };
+    const recorded = await recordSendFailure(ctx, row, { reason, via: { bounce: false, why, recipients: row.recipients }, onMessage: false });
+    const events = recorded.events.map((e) => ({ ticketId: e.ticketId!, type: e.type, actor: e.actor, data: e.data }));
+    return uow.tickets.save({ now, events, outbox: ctx.pending.outbox, automated: ctx.pending.automated, failedOutbound: [recorded.failed] });
   });
-  if (outboxIds.length > 0) await deps.outbox.enqueue(outboxIds).catch(() => undefined);
 }
 
 /** Finds outbox rows a flushed or absent queue lost, and queues them again (jobs dedupe by row id). */

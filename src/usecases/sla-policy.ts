@@ -1,3 +1,5 @@
+import { normalizeAddress } from '../domain/address.js';
+import type { TicketPolicy } from '../domain/decide.js';
 import { ALWAYS_OPEN, buildCalendar, type BusinessCalendar } from '../domain/business-time.js';
 import { advanceSla, type SlaEvent, type SlaPolicy, type SlaState } from '../domain/sla.js';
 import type { Priority, TicketStatus } from '../domain/ticket.js';
@@ -30,4 +32,25 @@ export function advanceTicketSla(
 ): SlaState {
   const policy = slaPolicyFor(config, ticket.priority, ticket.department);
   return [...events, { type: 'recompute' } as const].reduce((state, event) => advanceSla(state, event, policy), ticket.sla);
+}
+
+const policies = new WeakMap<Config, TicketPolicy>();
+
+/** What decide() needs of a config. */
+export function ticketPolicy(config: Config): TicketPolicy {
+  let policy = policies.get(config);
+  if (!policy) {
+    policy = {
+      reopenWindowMs: config.reopenWindow,
+      agents: config.agents,
+      sla: (priority, department) => slaPolicyFor(config, priority, department),
+      acknowledge: config.autoAcknowledge.enabled,
+      notifyAgents: config.notifications.enabled,
+      autoCloseNotice: config.autoClose.notifyCustomer,
+      slaNotify: config.sla.notify,
+      internal: new Set([...config.mailboxes.map((m) => normalizeAddress(m.address)), ...config.agents.map((a) => normalizeAddress(a.email))]),
+    };
+    policies.set(config, policy);
+  }
+  return policy;
 }

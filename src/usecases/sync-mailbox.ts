@@ -1,11 +1,22 @@
 import { errorForLog, isAppError } from '../errors.js';
-import type { InboundMail, IngestResult } from './ingest-message.js';
+import type { InboundMail, IngestResult, PreparedMail } from './ingest-message.js';
 import type { Logger, MailboxSession, MailboxStateStore, Quarantine } from './ports.js';
 
 export interface SyncDeps {
   readonly mailbox: string;
   readonly state: MailboxStateStore;
   readonly ingest: (mail: InboundMail) => Promise<IngestResult>;
+  /**
+   * Group commit: each fetched batch is prepared (parsed in worker threads,
+   * the next batch while this one is stored) and stored in one transaction.
+   * A batch that fails for a reason of its own is ingested again one mail at
+   * a time, so the mail at fault is found and counted. Without these, one
+   * mail per transaction.
+   */
+  readonly group?: {
+    readonly prepare: (mail: InboundMail) => Promise<PreparedMail>;
+    readonly commit: (mails: readonly PreparedMail[]) => Promise<IngestResult[]>;
+  };
   readonly quarantine: Pick<Quarantine, 'hold'>;
   readonly log: Logger;
   readonly now: () => Date;
@@ -47,16 +58,27 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
   const counts = { processed: 0, created: 0, duplicates: 0, quarantined: 0 };
   if (pending.length > 0) deps.log.info({ mailbox: deps.mailbox, pending: pending.length, afterUid: lastUid }, 'new messages');
 
-  for (const batch of batches(pending, deps.batchSize ?? 25)) {
+  const all = [...batches(pending, deps.batchSize ?? 25)];
+  let next = all.length > 0 ? load(session, deps, all[0]!) : null;
+  for (let i = 0; i < all.length; i++) {
     if (deps.stopping?.()) break;
-    const sources = await session.fetchSources(batch.map((m) => m.uid), deps.maxMessageBytes);
+    const loaded = await next!;
+    // The next batch is fetched and parsed while this one is stored.
+    next = i + 1 < all.length && !deps.stopping?.() ? load(session, deps, all[i + 1]!) : null;
+    if ('error' in loaded) {
+      void next?.catch(() => undefined);
+      throw loaded.error;
+    }
     const done: number[] = [];
     const held: number[] = [];
     let advanceTo = lastUid;
     let stopWith: { error: unknown } | null = null;
-    for (const message of sources) {
-      if (deps.stopping?.()) break;
-      const step = await ingestOne(deps, session.uidValidity, message);
+    const together = loaded.prepared ? await commitTogether(deps, loaded.prepared) : null;
+    if (together?.kind === 'stop') stopWith = together;
+    for (const [index, message] of loaded.sources.entries()) {
+      if (stopWith || (!together && deps.stopping?.())) break;
+      const step: Step = together?.kind === 'done' ? { kind: 'done', result: together.results[index]! } : await ingestOne(deps, session.uidValidity, message);
+      if (together?.kind === 'done') logIngested(deps, message, together.results[index]!);
       if (step.kind === 'stop') {
         stopWith = step;
         break;
@@ -78,7 +100,10 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
       lastUid = advanceTo;
       await deps.state.write(deps.mailbox, { uidValidity: session.uidValidity, lastUid });
     }
-    if (stopWith) throw stopWith.error;
+    if (stopWith) {
+      void next?.catch(() => undefined);
+      throw stopWith.error;
+    }
   }
   return { ...counts, lastUid };
 }
@@ -99,31 +124,72 @@ async function resumePoint(session: MailboxSession, deps: SyncDeps): Promise<num
 
 type Step = { kind: 'done'; result: IngestResult } | { kind: 'stop'; error: unknown } | { kind: 'quarantined' };
 
+type Source = { uid: number; size: number; source: Buffer };
+
+/** A batch fetched and, with group commit, prepared; or why the server could not give it. */
+async function load(session: MailboxSession, deps: SyncDeps, batch: readonly { uid: number }[]): Promise<{ sources: Source[]; prepared: PreparedMail[] | null } | { error: unknown }> {
+  let sources: Source[];
+  try {
+    sources = await session.fetchSources(batch.map((m) => m.uid), deps.maxMessageBytes);
+  } catch (error) {
+    return { error };
+  }
+  if (!deps.group) return { sources, prepared: null };
+  try {
+    const prepared = await Promise.all(sources.map((m) => deps.group!.prepare({ mailbox: deps.mailbox, uid: m.uid, source: m.source, size: m.size })));
+    return { sources, prepared };
+  } catch {
+    // Ingested one at a time instead, where the mail at fault is found.
+    return { sources, prepared: null };
+  }
+}
+
+/**
+ * The batch in one transaction. An outage stops the sync (nothing counts
+ * against the mails); any other failure leaves the batch to be ingested one
+ * mail at a time (null), where the mail at fault is counted.
+ */
+async function commitTogether(deps: SyncDeps, prepared: readonly PreparedMail[]): Promise<{ kind: 'done'; results: IngestResult[] } | { kind: 'stop'; error: unknown } | null> {
+  try {
+    const results = await deps.group!.commit(prepared);
+    for (const p of prepared) deps.failures.delete(p.inbound.mail.uid);
+    return { kind: 'done', results };
+  } catch (err) {
+    if (isAppError(err) && err.retryable) return { kind: 'stop', error: err };
+    deps.log.warn({ mailbox: deps.mailbox, mails: prepared.length, error: errorForLog(err) }, 'a batch could not be stored together; storing its mails one at a time');
+    return null;
+  }
+}
+
 async function ingestOne(deps: SyncDeps, uidValidity: bigint, message: { uid: number; size: number; source: Buffer }): Promise<Step> {
-  const { mailbox, log } = deps;
+  const { mailbox } = deps;
   try {
     const result = await deps.ingest({ mailbox, uid: message.uid, source: message.source, size: message.size });
     deps.failures.delete(message.uid);
-    log.info(
-      {
-        mailbox,
-        uid: message.uid,
-        messageId: result.messageId,
-        ticket: result.ticketNumber,
-        outcome: result.outcome,
-        kind: result.kind,
-        via: result.via,
-        ...(result.parseError ? { parseError: result.parseError } : {}),
-        ...(result.truncated ? { truncated: true, size: message.size } : {}),
-      },
-      'message ingested',
-    );
+    logIngested(deps, message, result);
     return { kind: 'done', result };
   } catch (err) {
     // An outage is the service's fault, never the mail's: the sync pauses and the same mail is tried again.
     if (isAppError(err) && err.retryable) return { kind: 'stop', error: err };
     return failedAttempt(deps, uidValidity, message, err);
   }
+}
+
+function logIngested(deps: SyncDeps, message: Source, result: IngestResult): void {
+  deps.log.info(
+    {
+      mailbox: deps.mailbox,
+      uid: message.uid,
+      messageId: result.messageId,
+      ticket: result.ticketNumber,
+      outcome: result.outcome,
+      kind: result.kind,
+      via: result.via,
+      ...(result.parseError ? { parseError: result.parseError } : {}),
+      ...(result.truncated ? { truncated: true, size: message.size } : {}),
+    },
+    'message ingested',
+  );
 }
 
 async function failedAttempt(deps: SyncDeps, uidValidity: bigint, message: { uid: number; size: number; source: Buffer }, err: unknown): Promise<Step> {

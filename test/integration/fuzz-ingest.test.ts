@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import fc from 'fast-check';
 import { openDatabase, type Database } from '../../src/adapters/db/client.js';
-import { createMailboxStateStore } from '../../src/adapters/db/ticket-store.js';
+import { createMailboxStateStore } from '../../src/adapters/db/mailbox-state-store.js';
 import { createQuarantine } from '../../src/adapters/db/quarantine-store.js';
 import { createParserPool, type MailParser } from '../../src/adapters/mime/parser-pool.js';
 import { createQueues, type Queues } from '../../src/adapters/queue/queues.js';

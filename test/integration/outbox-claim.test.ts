@@ -1,7 +1,7 @@
 import { inject, afterEach, describe, expect, it } from 'vitest';
 import { createDeliveryStore } from '../../src/adapters/db/delivery-store.js';
 import { openDatabase, type Database } from '../../src/adapters/db/client.js';
-import { createTicketStore } from '../../src/adapters/db/ticket-store.js';
+import { createStore } from '../../src/adapters/db/store.js';
 import { composeMail } from '../../src/adapters/smtp/compose.js';
 import { createMailer } from '../../src/adapters/smtp/mailer.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -39,7 +39,7 @@ async function setup(): Promise<{ deps: SendDeps; row: (state: string, claimedAg
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const deps: SendDeps = {
     delivery: createDeliveryStore(database.db),
-    store: createTicketStore(database.db),
+    store: createStore(database.db),
     mailer,
     compose: composeMail,
     outbox: { enqueue: async () => {}, requeue: async () => 0 },

@@ -31,6 +31,6 @@ export function messageIdIn(ids: readonly string[]): SQL {
 }
 
 /** A text[] literal (`{"a","b"}`): postgres.js, without its type fetch, sends arrays only as such text. */
-function textArray(values: readonly string[]): string {
+export function textArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
 }

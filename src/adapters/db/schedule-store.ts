@@ -1,10 +1,9 @@
 import { and, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { IngestTx, ScheduleStore } from '../../usecases/ports.js';
+import type { ScheduleStore } from '../../usecases/ports.js';
 import { toAppError, type Db } from './client.js';
-import { contacts, settings, slaNotices, tickets } from './schema.js';
-import { ticketColumns, toTicketRecord } from './ticket-columns.js';
+import { settings, slaNotices, tickets } from './schema.js';
+import { ticketColumns, toTicket } from './ticket-columns.js';
 import { slaColumns } from './sla-columns.js';
-import type { Tx } from './tx.js';
 
 /**
  * Tickets with a due time up to `horizon` whose notice is not out yet: three
@@ -65,7 +64,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
           .where(and(gt(tickets.id, afterId), eq(tickets.slaStopped, false)))
           .orderBy(tickets.id)
           .limit(limit);
-        return rows.map(toTicketRecord);
+        return rows.map(toTicket);
       } catch (err) {
         throw toAppError(err, 'reading tickets to recompute');
       }
@@ -121,61 +120,4 @@ export function createScheduleStore(db: Db): ScheduleStore {
 /** Postgres keeps microseconds, JavaScript milliseconds: "unchanged since the scan" compares at millisecond precision. */
 function sameInstant(seen: Date) {
   return sql`date_trunc('milliseconds', ${tickets.lastActivityAt}) = ${seen.toISOString()}::timestamptz`;
-}
-
-/** The schedulers' conditional updates, inside a ticket transaction. */
-export function scheduleTx(tx: Tx): Pick<IngestTx, 'claimSlaNotice' | 'closeIdle' | 'markCloseWarned' | 'wakePostponed' | 'requester'> {
-  return {
-    async claimSlaNotice(ticketId, metric, dueAt, kind, target, now) {
-      const rows = await tx
-        .insert(slaNotices)
-        .values({ ticketId, metric, dueAt, kind, target, sentAt: now })
-        .onConflictDoNothing()
-        .returning({ ticketId: slaNotices.ticketId });
-      return rows.length > 0;
-    },
-
-    async closeIdle(ticketId, statuses, seenActivity, to, sla, now) {
-      const rows = await tx
-        .update(tickets)
-        .set({ status: to, closedAt: to === 'closed' ? now : null, updatedAt: now, postponedUntil: null, ...slaColumns(sla) })
-        .where(and(eq(tickets.id, ticketId), inArray(tickets.status, [...statuses]), sameInstant(seenActivity)))
-        .returning({ id: tickets.id });
-      return rows.length > 0;
-    },
-
-    async markCloseWarned(ticketId, statuses, seenActivity, now) {
-      const rows = await tx
-        .update(tickets)
-        .set({ autoCloseWarnedAt: now })
-        .where(
-          and(
-            eq(tickets.id, ticketId),
-            inArray(tickets.status, [...statuses]),
-            sameInstant(seenActivity),
-            or(isNull(tickets.autoCloseWarnedAt), sql`${tickets.autoCloseWarnedAt} < ${tickets.lastActivityAt}`),
-          ),
-        )
-        .returning({ id: tickets.id });
-      return rows.length > 0;
-    },
-
-    async wakePostponed(ticketId, to, sla, now) {
-      const rows = await tx
-        .update(tickets)
-        .set({ status: to, postponedUntil: null, updatedAt: now, lastActivityAt: now, ...slaColumns(sla) })
-        .where(and(eq(tickets.id, ticketId), eq(tickets.status, 'postponed'), lte(tickets.postponedUntil, now)))
-        .returning({ id: tickets.id });
-      return rows.length > 0;
-    },
-
-    async requester(ticketId) {
-      const [row] = await tx
-        .select({ address: contacts.email, name: contacts.name })
-        .from(tickets)
-        .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
-        .where(eq(tickets.id, ticketId));
-      return row!;
-    },
-  };
 }

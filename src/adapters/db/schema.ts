@@ -73,6 +73,8 @@ export const tickets = pgTable(
     firstResponseDueAt: tstz('first_response_due_at'),
     nextResponseDueAt: tstz('next_response_due_at'),
     resolutionDueAt: tstz('resolution_due_at'),
+    /** Bumped by every save: a save applies only to the version it loaded (optimistic concurrency). */
+    version: integer('version').notNull().default(0),
   },
   (t) => [
     index('tickets_status_idx').on(t.status, t.updatedAt),

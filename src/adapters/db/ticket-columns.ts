@@ -1,4 +1,5 @@
-import type { TicketRecord } from '../../usecases/ports.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { slaColumns } from './sla-columns.js';
 import { tickets } from './schema.js';
 
 export const ticketColumns = {
@@ -13,7 +14,12 @@ export const ticketColumns = {
   mailbox: tickets.mailbox,
   requesterId: tickets.requesterId,
   closedAt: tickets.closedAt,
+  postponedUntil: tickets.postponedUntil,
   lastActivityAt: tickets.lastActivityAt,
+  lastCustomerMessageAt: tickets.lastCustomerMessageAt,
+  lastAgentReplyAt: tickets.lastAgentReplyAt,
+  autoCloseWarnedAt: tickets.autoCloseWarnedAt,
+  version: tickets.version,
   createdAt: tickets.createdAt,
   firstRespondedAt: tickets.firstRespondedAt,
   waitingSince: tickets.waitingSince,
@@ -28,16 +34,21 @@ export const ticketColumns = {
 interface TicketRow {
   id: number;
   number: number;
-  status: TicketRecord['status'];
+  status: Ticket['status'];
   subject: string;
-  priority: TicketRecord['priority'];
+  priority: Ticket['priority'];
   department: string;
   assignee: string | null;
   tags: string[];
   mailbox: string;
   requesterId: number;
   closedAt: Date | null;
+  postponedUntil: Date | null;
   lastActivityAt: Date;
+  lastCustomerMessageAt: Date | null;
+  lastAgentReplyAt: Date | null;
+  autoCloseWarnedAt: Date | null;
+  version: number;
   createdAt: Date;
   firstRespondedAt: Date | null;
   waitingSince: Date | null;
@@ -49,8 +60,8 @@ interface TicketRow {
   resolutionDueAt: Date | null;
 }
 
-/** A ticket row as the use cases see it: the SLA columns gathered into its clock. */
-export function toTicketRecord(row: TicketRow): TicketRecord {
+/** A ticket row as the domain sees it: the SLA columns gathered into its clock. */
+export function toTicket(row: TicketRow): Ticket {
   return {
     id: row.id,
     number: row.number,
@@ -63,7 +74,12 @@ export function toTicketRecord(row: TicketRow): TicketRecord {
     mailbox: row.mailbox,
     requesterId: row.requesterId,
     closedAt: row.closedAt,
+    postponedUntil: row.postponedUntil,
     lastActivityAt: row.lastActivityAt,
+    lastCustomerMessageAt: row.lastCustomerMessageAt,
+    lastAgentReplyAt: row.lastAgentReplyAt,
+    autoCloseWarnedAt: row.autoCloseWarnedAt,
+    version: row.version,
     sla: {
       createdAt: row.createdAt,
       firstRespondedAt: row.firstRespondedAt,
@@ -78,4 +94,43 @@ export function toTicketRecord(row: TicketRow): TicketRecord {
   };
 }
 
+/** The columns a change altered: what a save writes. */
+export function changedColumns(before: Ticket, after: Ticket) {
+  const columns = {
+    status: after.status,
+    subject: after.subject,
+    priority: after.priority,
+    department: after.department,
+    assignee: after.assignee,
+    tags: [...after.tags],
+    closedAt: after.closedAt,
+    postponedUntil: after.postponedUntil,
+    lastActivityAt: after.lastActivityAt,
+    lastCustomerMessageAt: after.lastCustomerMessageAt,
+    lastAgentReplyAt: after.lastAgentReplyAt,
+    autoCloseWarnedAt: after.autoCloseWarnedAt,
+    ...slaColumns(after.sla),
+  };
+  const old: Record<string, unknown> = {
+    status: before.status,
+    subject: before.subject,
+    priority: before.priority,
+    department: before.department,
+    assignee: before.assignee,
+    tags: [...before.tags],
+    closedAt: before.closedAt,
+    postponedUntil: before.postponedUntil,
+    lastActivityAt: before.lastActivityAt,
+    lastCustomerMessageAt: before.lastCustomerMessageAt,
+    lastAgentReplyAt: before.lastAgentReplyAt,
+    autoCloseWarnedAt: before.autoCloseWarnedAt,
+    ...slaColumns(before.sla),
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([key, value]) => !same(value, old[key]))) as Partial<typeof columns>;
+}
 
+function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => v === b[i]);
+  return a === b;
+}

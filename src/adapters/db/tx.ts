@@ -4,8 +4,11 @@ import { attachmentBlobs, attachments } from './schema.js';
 /** A drizzle transaction. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** What the store's reads and writes need: a transaction, or (reading only) the database itself. */
+export type Queryable = Pick<Tx, 'select' | 'insert' | 'update' | 'delete' | 'execute' | '$with' | 'with'>;
+
 /** Attachment rows for a message; content stored once per sha256. */
-export async function insertAttachments(tx: Tx, messageRowId: number, list: readonly AttachmentInput[], now: Date): Promise<void> {
+export async function insertAttachments(tx: Queryable, messageRowId: number, list: readonly AttachmentInput[], now: Date): Promise<void> {
   if (list.length === 0) return;
   const blobs = list.filter((a) => a.content !== null);
   if (blobs.length > 0) {

@@ -8,7 +8,7 @@ import type { OutboxQueue } from '../../usecases/ports.js';
 export const OUTBOUND_QUEUE = 'outbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
 /** Fixed scheduler ids: one schedule however many daemons run. */
-export const SCHEDULERS = { reconcile: 'outbox-reconcile', slaScan: 'sla-scan', autoClose: 'auto-close' } as const;
+export const SCHEDULERS = { reconcile: 'outbox-reconcile', slaScan: 'sla-scan', wakeUp: 'wake-up', autoClose: 'auto-close' } as const;
 
 /** Jobs carry ids, not content. */
 export const outboundJob = z.strictObject({ messageRowId: z.number().int().positive() });
@@ -92,6 +92,8 @@ export async function ensureSchedulers(queues: Queues, every: { reconcile: numbe
     Promise.all([
       queues.maintenance.upsertJobScheduler(SCHEDULERS.reconcile, { every: every.reconcile }, { name: 'reconcile', opts }),
       queues.maintenance.upsertJobScheduler(SCHEDULERS.slaScan, { every: every.slaScan }, { name: 'sla-scan', opts }),
+      // Postponed tickets are woken as often as the SLA is scanned.
+      queues.maintenance.upsertJobScheduler(SCHEDULERS.wakeUp, { every: every.slaScan }, { name: 'wake-up', opts }),
       queues.maintenance.upsertJobScheduler(SCHEDULERS.autoClose, { every: every.autoClose }, { name: 'auto-close', opts }),
     ]),
     ENQUEUE_TIMEOUT_MS,

@@ -1,16 +1,17 @@
-import { normalizeAddress } from '../domain/address.js';
+import { normalizeAddress, withoutSubaddress } from '../domain/address.js';
 import type { Classification, InboundKind } from '../domain/classify.js';
 import type { RegexTest } from '../domain/rules.js';
 import type { SenderAuth } from '../domain/sender-auth.js';
+import { event, type TicketEvent } from '../domain/ticket-events.js';
 import type { ThreadVia } from '../domain/threading.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { Config, MailboxConfig } from '../config/schema.js';
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
 import { verifyReplyToken, type TokenCheck } from './reply-token.js';
-import type { ComposeMail, IngestTx, Logger, NewEvent, OutboxQueue, TicketStore } from './ports.js';
+import type { ComposeMail, Logger, NewInboundMessage, OutboxQueue, Store, ThreadEntry } from './ports.js';
 
 export interface IngestDeps {
-  readonly store: TicketStore;
+  readonly store: Store;
   /** The config in force now (it can be reloaded between messages). */
   readonly config: () => Config;
   readonly now: () => Date;
@@ -36,28 +37,25 @@ export interface InboundMail {
   readonly size: number;
 }
 
-/** Everything one message's transaction works with. `outboxIds` collects rows to queue after commit. */
-export interface Context {
-  readonly deps: IngestDeps;
-  readonly tx: IngestTx;
+/** One inbound mail, read: what every step of its ingest knows about it. Never changes. */
+export interface Inbound {
   readonly mail: InboundMail;
+  /** The source as stored: cut at `limits.maxMessageBytes`. */
   readonly source: Buffer;
   readonly rawSha256: string;
   readonly truncated: boolean;
   readonly parsed: ParsedMail;
   readonly classification: Classification;
   readonly mailbox: MailboxConfig;
-  readonly config: Config;
-  readonly now: Date;
-  readonly outboxIds: number[];
   /** What the mail's signatures prove about its From (checked before the transaction). */
   readonly senderAuth: SenderAuth;
+  readonly now: Date;
 }
 
-/** Stores the inbound message (raw source, text, attachments) on a ticket, or on none. */
-export function storeMessage(ctx: Context, ticketId: number | null, kind: MessageKind, agentEmail: string | null = null): Promise<number> {
-  const { parsed, mail } = ctx;
-  return ctx.tx.insertMessage({
+/** The inbound message to store, on a ticket or on none. */
+export function storedMessage(inbound: Inbound, ticketId: number | null, kind: MessageKind, agentEmail: string | null = null): NewInboundMessage {
+  const { parsed, mail } = inbound;
+  return {
     ticketId,
     kind,
     messageId: parsed.messageId,
@@ -69,10 +67,10 @@ export function storeMessage(ctx: Context, ticketId: number | null, kind: Messag
     subject: parsed.subject,
     text: parsed.text,
     html: parsed.html,
-    raw: ctx.source,
-    rawSha256: ctx.rawSha256,
+    raw: inbound.source,
+    rawSha256: inbound.rawSha256,
     rawSize: mail.size,
-    truncated: ctx.truncated,
+    truncated: inbound.truncated,
     parseError: parsed.parseError,
     mailbox: mail.mailbox,
     imapUid: mail.uid,
@@ -80,37 +78,28 @@ export function storeMessage(ctx: Context, ticketId: number | null, kind: Messag
     threadIndex: parsed.threadIndex,
     agentEmail,
     attachments: parsed.attachments,
-    now: ctx.now,
-  });
+    now: inbound.now,
+  };
 }
 
 /** Notes every stored message gets when it was hard to read: parse error, truncation, bounded values, dropped HTML, omitted attachments. */
-export function noteEvents(ctx: Context, ticketId: number, messageId: number): NewEvent[] {
-  const events: NewEvent[] = [];
-  const { parsed } = ctx;
-  if (parsed.parseError) {
-    events.push({ ticketId, messageId, type: 'parse_error', actor: 'system', data: { error: parsed.parseError } });
-  }
-  if (ctx.truncated) {
-    const data = { size: ctx.mail.size, storedBytes: ctx.source.length };
-    events.push({ ticketId, messageId, type: 'message_truncated', actor: 'system', data });
-  }
-  if (parsed.adjustments.length > 0) {
-    events.push({ ticketId, messageId, type: 'input_bounded', actor: 'system', data: { adjustments: parsed.adjustments } });
-  }
-  if (parsed.htmlDropped) {
-    events.push({ ticketId, messageId, type: 'html_dropped', actor: 'system', data: { reason: parsed.htmlDropped } });
-  }
+export function noteEvents(inbound: Inbound, config: Config): TicketEvent[] {
+  const { parsed } = inbound;
+  const on = { onMessage: true };
+  const notes: TicketEvent[] = [];
+  if (parsed.parseError) notes.push(event('parse_error', 'system', { error: parsed.parseError }, on));
+  if (inbound.truncated) notes.push(event('message_truncated', 'system', { size: inbound.mail.size, storedBytes: inbound.source.length }, on));
+  if (parsed.adjustments.length > 0) notes.push(event('input_bounded', 'system', { adjustments: parsed.adjustments }, on));
+  if (parsed.htmlDropped) notes.push(event('html_dropped', 'system', { reason: parsed.htmlDropped }, on));
   for (const omitted of parsed.omittedAttachments) {
-    const data = { ...omitted, limit: ctx.config.limits.maxAttachmentBytes };
-    events.push({ ticketId, messageId, type: 'attachment_omitted', actor: 'system', data });
+    notes.push(event('attachment_omitted', 'system', { ...omitted, limit: config.limits.maxAttachmentBytes }, on));
   }
-  return events;
+  return notes;
 }
 
-export function actorOf(ctx: Context): string {
-  const from = ctx.parsed.from?.address;
-  const role = ctx.classification.kind === 'customer' ? 'customer' : 'system';
+export function actorOf(inbound: Pick<Inbound, 'parsed' | 'classification'>): string {
+  const from = inbound.parsed.from?.address;
+  const role = inbound.classification.kind === 'customer' ? 'customer' : 'system';
   return from ? `${role}:${from}` : role;
 }
 
@@ -142,20 +131,47 @@ export interface IngestResult {
   readonly queued: number;
 }
 
-export type StepResult = Omit<IngestResult, 'queued'>;
+/** What one step of ingest did, and the outbox rows it wrote (queued after commit). */
+export interface StepResult {
+  readonly outcome: IngestOutcome;
+  readonly kind: IngestResult['kind'];
+  readonly ticketNumber: number | null;
+  readonly via: ThreadVia | null;
+  readonly outboxIds: readonly number[];
+}
 
-export function resultOf(
-  ctx: Context,
+export function stepResult(
+  inbound: Inbound,
   outcome: IngestOutcome,
   ticketNumber: number | null,
   via: ThreadVia | null,
-  kind: IngestResult['kind'] = ctx.classification.kind,
+  outboxIds: readonly number[],
+  kind: IngestResult['kind'] = inbound.classification.kind,
 ): StepResult {
-  return { outcome, kind, ticketNumber, messageId: ctx.parsed.messageId, via, parseError: ctx.parsed.parseError, truncated: ctx.truncated };
+  return { outcome, kind, ticketNumber, via, outboxIds };
 }
 
 /** The reply token among the recipients that is valid for the sender, expired or not. */
-export function replyTokenOf(ctx: Pick<Context, 'parsed' | 'deps' | 'config' | 'now'>): TokenCheck | null {
-  const recipients = [...ctx.parsed.to, ...ctx.parsed.cc].map((a) => a.address);
-  return verifyReplyToken(ctx.deps.tokenKey, recipients, ctx.parsed.from?.address ?? null, ownAddresses(ctx.config), ctx.now, ctx.config.replyTokens.lifetime);
+export function replyTokenOf(inbound: Pick<Inbound, 'parsed' | 'now'>, config: Config, tokenKey: Buffer): TokenCheck | null {
+  const recipients = [...inbound.parsed.to, ...inbound.parsed.cc].map((a) => a.address);
+  return verifyReplyToken(tokenKey, recipients, inbound.parsed.from?.address ?? null, ownAddresses(config), inbound.now, config.replyTokens.lifetime);
+}
+
+/** The inbound message on its ticket's thread, for the replies this change writes (none without a Message-ID). */
+export function onThread(inbound: Inbound, ticketId: number, kind: MessageKind): { ticketId: number; entry: ThreadEntry } | null {
+  const { messageId, threadIndex } = inbound.parsed;
+  return messageId === null ? null : { ticketId, entry: { messageId, direction: 'in', kind, threadIndex } };
+}
+
+/** The display names the mail gives its addresses, by normalized address. */
+export function namesOf(inbound: Inbound): Map<string, string> {
+  const { parsed } = inbound;
+  return new Map([...parsed.to, ...parsed.cc, ...(parsed.from ? [parsed.from] : [])].map((a) => [normalizeAddress(a.address), a.name]));
+}
+
+/** To and Cc addresses other than ours and our agents', once each. */
+export function copiedAddresses(inbound: Inbound, config: Config): string[] {
+  const internal = internalAddresses(config);
+  const addresses = [...inbound.parsed.to, ...inbound.parsed.cc].map((a) => normalizeAddress(a.address));
+  return [...new Set(addresses.filter((a) => !internal.has(withoutSubaddress(a))))];
 }

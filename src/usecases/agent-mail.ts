@@ -1,0 +1,110 @@
+import { normalizeAddress } from '../domain/address.js';
+import { parseAgentReply } from '../domain/agent-commands.js';
+import type { Agent } from '../domain/agents.js';
+import { decide, type Participant, type ParticipantChanges } from '../domain/decide.js';
+import type { Config } from '../config/schema.js';
+import { forgeryNotice } from './agent-notices.js';
+import { carryOut } from './effects.js';
+import { onThread, replyTokenOf, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
+import { openTicket } from './open-ticket.js';
+import { GENERATED_HEADERS, mailboxOf, mayNotice, pendingMail, queueLooseMail, type MailContext } from './outbound-mail.js';
+import type { UnitOfWork } from './ports.js';
+import { saveChange } from './save-change.js';
+import { senderProven } from './sender-proof.js';
+import { ticketPolicy } from './sla-policy.js';
+import type { ThreadLookup } from './thread-lookup.js';
+
+type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
+
+/**
+ * Mail whose From is an agent. Only an authenticated one (reply token, or
+ * DKIM/DMARC per `agentAuth`) acts: its new text goes to the customer, its
+ * command lines steer the ticket (decide(), `agent_mail`). Anything else
+ * reaches no customer: it is kept as a flagged event and the real agent is told.
+ */
+export async function agentMail(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, thread: Exclude<ThreadLookup, { kind: 'duplicate' }>): Promise<StepResult> {
+  const config = deps.config();
+  const now = inbound.now;
+  const auth = authenticate(deps, config, inbound, thread);
+  if (!auth.ok) return forgedAgentMail(deps, uow, inbound, agent, thread, auth.reason);
+  if (thread.kind !== 'existing') return openTicket(deps, uow, inbound, null); // an authenticated agent opening a ticket by mail
+  const ticket = await uow.tickets.load(thread.ticketId);
+  const participants = await uow.tickets.participants(ticket.id);
+  const reply = parseAgentReply(deps.extractReply(inbound.parsed.text), now, config.sla.calendar?.timezone ?? 'UTC');
+  const decision = decide(ticket, { type: 'agent_mail', agent, via: auth.via, reply, participants }, ticketPolicy(config), now);
+  const kind = reply.commands.some((c) => c.type === 'note') ? 'note' : 'agent_reply';
+  const pending = pendingMail(onThread(inbound, ticket.id, kind));
+  const skipped = await carryOut({ uow, config, now, deps, pending }, decision, { inbound, participants: withChanges(participants, decision.participants) });
+  const message = storedMessage(inbound, ticket.id, kind, agent.email);
+  const saved = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, message, pending, now });
+  return stepResult(inbound, 'appended', ticket.number, thread.via, saved.outboxIds, 'agent');
+}
+
+/** Who is on the ticket once the change is saved: the answer goes to them. */
+function withChanges(participants: readonly Participant[], changes: ParticipantChanges): Participant[] {
+  const removed = new Set(changes.remove);
+  const kept = participants.filter((p) => !removed.has(normalizeAddress(p.address)));
+  return [...kept, ...changes.add.map((p) => ({ address: p.address, name: '', role: p.role }))];
+}
+
+/**
+ * What proves an agent (I9): a reply token valid for this agent, or — in the
+ * DKIM modes — a DKIM/DMARC pass we verified ourselves for the one From
+ * address, or our receiving server's topmost Authentication-Results saying so.
+ * Never a header lower down, which anyone can write.
+ */
+function authenticate(deps: IngestDeps, config: Config, inbound: Inbound, thread: Exclude<ThreadLookup, { kind: 'duplicate' }>): Auth {
+  const mode = config.agentAuth;
+  if (thread.kind === 'existing' && thread.via === 'token') return { ok: true, via: 'token' };
+  const from = inbound.parsed.from?.address;
+  const token = replyTokenOf(inbound, config, deps.tokenKey);
+  const tokenProblem = token?.expired
+    ? `the reply token of this notification has expired (${token.issuedAt ? `issued ${token.issuedAt.toISOString().slice(0, 10)}` : 'issued before tokens expired'}; they last ${Math.round(config.replyTokens.lifetime / 86_400_000)} days): reply to a newer notification of ticket ${token.ticketNumber}`
+    : 'no valid reply token: it was not a reply to a notification sent to this agent';
+  if (mode === 'token' || !from) return { ok: false, reason: tokenProblem };
+  if (senderProven(inbound, config)) return { ok: true, via: 'dkim' };
+  const why = inbound.parsed.singleFrom ? inbound.senderAuth.summary : 'more than one From address or header';
+  return { ok: false, reason: `${token?.expired ? tokenProblem : 'no valid reply token'}, and no DKIM/DMARC pass for ${from} (${why})` };
+}
+
+/** Kept as a note; the real agent hears once per sender and window, the rest are events. */
+async function forgedAgentMail(
+  deps: IngestDeps,
+  uow: UnitOfWork,
+  inbound: Inbound,
+  agent: Agent,
+  thread: Exclude<ThreadLookup, { kind: 'duplicate' }>,
+  reason: string,
+): Promise<StepResult> {
+  const config = deps.config();
+  const { now, parsed } = inbound;
+  const from = parsed.from?.address ?? agent.email;
+  const ticket = thread.kind === 'existing' ? await uow.tickets.load(thread.ticketId) : null;
+  const ctx: MailContext = { uow, config, now, deps, pending: pendingMail(ticket ? onThread(inbound, ticket.id, 'note') : null) };
+  const noticeSkipped = await mayNotice(ctx, `forged:${agent.email}`, from);
+  let outboxIds: readonly number[];
+  if (ticket) {
+    const decision = decide(ticket, { type: 'forged_agent_mail', agent, from, subject: parsed.subject, reason, noticeSkipped }, ticketPolicy(config), now);
+    const skipped = await carryOut(ctx, decision, { inbound });
+    ({ outboxIds } = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, message: storedMessage(inbound, ticket.id, 'note'), pending: ctx.pending, now }));
+  } else {
+    if (!noticeSkipped) {
+      const mailbox = mailboxOf(config, inbound.mailbox.name);
+      const notice = forgeryNotice(null, from, parsed.subject, reason);
+      await queueLooseMail(ctx, mailbox.name, {
+        kind: 'notification',
+        from: { address: mailbox.address, name: mailbox.name },
+        to: [{ address: agent.email, name: agent.name }],
+        subject: notice.subject,
+        text: notice.text,
+        headers: GENERATED_HEADERS,
+      });
+    }
+    ({ outboxIds } = await uow.tickets.save({ now, message: storedMessage(inbound, null, 'note'), events: [], outbox: ctx.pending.outbox, automated: ctx.pending.automated }));
+  }
+  deps.log.warn(
+    { mailbox: inbound.mailbox.name, uid: inbound.mail.uid, messageId: parsed.messageId, ticket: ticket?.number ?? null, reason, agentTold: !noticeSkipped },
+    "unauthenticated mail in an agent's name; nothing sent to customers",
+  );
+  return stepResult(inbound, ticket ? 'appended' : 'unthreaded', ticket?.number ?? null, null, outboxIds, 'forged');
+}
