@@ -8,7 +8,7 @@ import type { Daemon } from '../src/main.js';
 import type { SmtpCapture } from '../test/support/smtp-capture.js';
 import { buildProbeMail } from './mails.js';
 import { round, timed, type Timed } from './baseline.js';
-import { daemonIdling, launchDaemon, LogSink, pollUntil, sleep, unseenCount, type Cleanup } from './services.js';
+import { daemonIdling, launchDaemon, LogSink, pollUntil, sleep, unseenCount, type BenchCapture, type Cleanup } from './services.js';
 
 export interface BacklogResult {
   readonly messages: number;
@@ -120,16 +120,33 @@ export async function outboxRows(sql: postgres.Sql, mailbox: string): Promise<{ 
   };
 }
 
-export interface LatencyResult {
+export interface Percentiles {
   readonly samplesMs: number[];
   readonly minMs: number;
   readonly medianMs: number;
   readonly p95Ms: number;
   readonly maxMs: number;
+}
+
+export interface LatencyResult extends Percentiles {
   /** How long the APPEND command itself took, median. */
   readonly appendMedianMs: number;
   /** Whether every probe started with the daemon's connection seen in IDLE. */
   readonly idleVerified: boolean;
+  /**
+   * The same probes, APPEND done → the acknowledgement to the probe's sender
+   * accepted by the SMTP capture (the moment the capture recorded it). Each
+   * probe is a new ticket from an address of its own, under the limits in
+   * `ackLimits`, so none is rate-limited (the bench checks every probe's
+   * ticket has its acknowledgement row).
+   */
+  readonly acknowledgement: Percentiles & { readonly ackLimits: AckLimits };
+}
+
+export interface AckLimits {
+  readonly perSender: number;
+  readonly perTicket: number;
+  readonly perMailbox: number;
 }
 
 export interface LatencyInput {
@@ -139,29 +156,61 @@ export interface LatencyInput {
   readonly sql: postgres.Sql;
   readonly probes: number;
   readonly namespace: string;
+  /** The mailbox the daemon watches (its outbox rows must all be sent before each probe). */
+  readonly mailbox: string;
+  /** The capture the mailbox sends through. */
+  readonly capture: BenchCapture;
+  /** The acknowledgement limits in force (raised by the caller so no probe is rate-limited). */
+  readonly ackLimits: AckLimits;
 }
 
-/** APPENDs one mail at a time and times APPEND done → its ticket row visible (Postgres polled every 5 ms). */
+/**
+ * APPENDs one mail at a time and times APPEND done → its ticket row visible
+ * (Postgres polled every 5 ms), then APPEND done → its acknowledgement
+ * accepted by the capture (noted by the capture itself, polled every 2 ms).
+ */
 export async function runLatency(input: LatencyInput): Promise<LatencyResult> {
   const samples: number[] = [];
+  const ackSamples: number[] = [];
   const appends: number[] = [];
   let idleVerified = true;
   for (let i = 0; i < input.probes; i++) {
     idleVerified = (await waitForIdle(input)) && idleVerified;
     const mail = buildProbeMail(i, input.namespace);
+    const from = input.capture.mails.length;
     const before = performance.now();
     await input.appender.append('INBOX', mail.raw);
     const appended = performance.now();
     const visible = await pollUntil(
       async () => {
-        const rows = await input.sql`select t.number from messages m join tickets t on t.id = m.ticket_id where m.message_id = ${mail.messageId}`;
-        return rows.length > 0 ? true : null;
+        const rows = await input.sql<{ id: number }[]>`select t.id from messages m join tickets t on t.id = m.ticket_id where m.message_id = ${mail.messageId}`;
+        return rows.length > 0 ? rows[0]!.id : null;
       },
       { timeoutMs: 15_000, intervalMs: 5, what: `probe ${i} to become a ticket` },
     );
     appends.push(appended - before);
     samples.push(round(visible.at - appended));
+    // The acknowledgement row is written by the ticket's own transaction: without it, none will come.
+    const [ackRow] = await input.sql<{ n: number }[]>`
+      select count(*)::int as n from messages where ticket_id = ${visible.value} and direction = 'out' and kind = 'auto_ack'`;
+    if (ackRow!.n !== 1) {
+      throw new Error(`probe ${i} (${mail.sender}): its ticket has ${ackRow!.n} acknowledgement rows, expected 1 (rate-limited? see autoAcknowledge.limits)`);
+    }
+    const acked = await pollUntil(
+      async () => input.capture.mails.slice(from).find((m) => m.envelope.to.includes(mail.sender)) ?? null,
+      { timeoutMs: 15_000, intervalMs: 2, what: `the acknowledgement of probe ${i} to reach the capture` },
+    );
+    ackSamples.push(round((input.capture.acceptedAt(acked.value) ?? acked.at) - appended));
   }
+  return {
+    ...percentiles(samples),
+    appendMedianMs: round(median([...appends].sort((a, b) => a - b))),
+    idleVerified,
+    acknowledgement: { ...percentiles(ackSamples), ackLimits: input.ackLimits },
+  };
+}
+
+function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     samplesMs: samples,
@@ -169,15 +218,15 @@ export async function runLatency(input: LatencyInput): Promise<LatencyResult> {
     medianMs: round(median(sorted)),
     p95Ms: sorted[Math.ceil(0.95 * sorted.length) - 1]!,
     maxMs: sorted[sorted.length - 1]!,
-    appendMedianMs: round(median([...appends].sort((a, b) => a - b))),
-    idleVerified,
   };
 }
 
 /**
- * Waits until the previous probe is flagged and the daemon's connection is back
- * in IDLE (it re-enters IDLE 250 ms after its last command). Returns false when
- * IDLE could not be observed; then a 1 s pause stands in for it.
+ * Waits until the previous probe is flagged, every outgoing mail of the
+ * mailbox is sent (the probe's acknowledgement and agent notification: the
+ * daemon is caught up) and the daemon's connection is back in IDLE (it
+ * re-enters IDLE 250 ms after its last command). Returns false when IDLE
+ * could not be observed; then a 1 s pause stands in for it.
  */
 async function waitForIdle(input: LatencyInput): Promise<boolean> {
   await pollUntil(async () => ((await unseenCount(input.status)) === 0 ? true : null), {
@@ -185,6 +234,14 @@ async function waitForIdle(input: LatencyInput): Promise<boolean> {
     intervalMs: 20,
     what: 'the previous probe to be flagged \\Seen',
   });
+  await pollUntil(
+    async () => {
+      const [row] = await input.sql<{ n: number }[]>`
+        select count(*)::int as n from messages where mailbox = ${input.mailbox} and direction = 'out' and delivery_state in ('queued', 'sending')`;
+      return row!.n === 0 ? true : null;
+    },
+    { timeoutMs: 15_000, intervalMs: 20, what: `every outgoing mail of ${input.mailbox} to be sent before the next probe` },
+  );
   if (daemonIdling(input.daemon) === null) {
     await sleep(1_000);
     return false;

@@ -1,10 +1,12 @@
 /**
  * Synthetic customer mail for the benchmark: deterministic (seeded), a few KB
  * of plain text each, every 5th with a small HTML alternative, some with a Cc,
- * and a share of follow-ups that name an earlier mail in In-Reply-To and
- * References, so threading runs on real links rather than on subjects.
+ * a share of follow-ups that name an earlier mail in In-Reply-To and
+ * References, so threading runs on real links rather than on subjects, and
+ * one in ten with a 200 KB attachment.
  */
 
+import { createCipheriv, createHash } from 'node:crypto';
 import { seededRandom } from '../test/support/random.js';
 
 export interface BenchMail {
@@ -13,13 +15,21 @@ export interface BenchMail {
   readonly messageId: string;
   readonly replyTo: string | null;
   readonly html: boolean;
+  /** Size of its attachment before base64 (0: none). */
+  readonly attachmentBytes: number;
 }
 
 export interface CorpusOptions {
   /** Distinguishes the Message-IDs of two corpora built from the same seed. */
   readonly namespace: string;
   readonly seed?: number;
+  /** One mail in this many carries an attachment (default 10; 0: none). */
+  readonly attachmentEvery?: number;
 }
+
+/** Size of the attachment one mail in ten carries: 200 KB of incompressible bytes (~270 KB as base64). */
+export const ATTACHMENT_BYTES = 200 * 1024;
+const DEFAULT_SEED = 20_240_601;
 
 const FIRST = ['Anna', 'Ben', 'Chloé', 'Dmitri', 'Eve', 'Farid', 'Grace', 'Hiro', 'Inês', 'Jonas', 'Kemal', 'Lena', 'Marta', 'Noah', 'Olga', 'Pavel'];
 const LAST = ['Meyer', 'Okafor', 'Lindqvist', 'Rossi', 'Nakamura', 'Dubois', 'Kowalski', 'Müller', 'Santos', 'Hughes', 'Novak', 'Jensen'];
@@ -65,10 +75,21 @@ const FOLLOW_UPS = [
 
 /** Builds `count` distinct customer mails, the same text for the same seed. */
 export function buildCustomerMails(count: number, options: CorpusOptions): BenchMail[] {
-  const random = seededRandom(options.seed ?? 20_240_601);
+  return [...customerMails(count, options)];
+}
+
+/**
+ * The same mails one at a time, for runs too large to hold in memory at once
+ * (10 000 mails are ~300 MB with their attachments). Which mails carry an
+ * attachment, and its bytes, follow from the seed and the mail's index only:
+ * the seeded text stream is the same with or without attachments.
+ */
+export function* customerMails(count: number, options: CorpusOptions): Generator<BenchMail> {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const random = seededRandom(seed);
+  const every = options.attachmentEvery ?? 10;
   const customers = Array.from({ length: Math.max(8, Math.ceil(count / 4)) }, (_, i) => customer(random, i));
   const sent: { messageId: string; subject: string; customer: number; references: string[]; body: string }[] = [];
-  const mails: BenchMail[] = [];
   const start = Date.UTC(2024, 5, 3, 7, 0, 0);
   for (let i = 0; i < count; i++) {
     const messageId = `${options.namespace}.${i}.${Math.floor(random() * 2 ** 32).toString(16)}@${COMPANIES[i % COMPANIES.length]}.example`;
@@ -89,10 +110,56 @@ export function buildCustomerMails(count: number, options: CorpusOptions): Bench
       'MIME-Version: 1.0',
       'User-Agent: Bench/1.0',
     ];
-    mails.push({ raw: [...headers, ...(html ? alternative(text, i) : plain(text))].join('\r\n'), messageId, replyTo: parent?.messageId ?? null, html });
+    const body = html ? alternative(text, i) : plain(text);
+    const attached = hasAttachment(i, every);
+    yield {
+      raw: [...headers, ...(attached ? mixed(body, i, attachment(seed, options.namespace, i)) : body)].join('\r\n'),
+      messageId,
+      replyTo: parent?.messageId ?? null,
+      html,
+      attachmentBytes: attached ? ATTACHMENT_BYTES : 0,
+    };
     sent.push({ messageId, subject, customer: who, references, body: text });
   }
-  return mails;
+}
+
+/**
+ * One mail in `every`: in each block of `every` consecutive mails the one at
+ * position (block number mod every), so the attachments fall on plain and
+ * HTML mails, new tickets and follow-ups alike (a fixed `i % 10` would land on
+ * one kind only, since every 5th mail is the HTML one).
+ */
+function hasAttachment(i: number, every: number): boolean {
+  return every > 0 && i % every === Math.floor(i / every) % every;
+}
+
+/** ATTACHMENT_BYTES of AES-CTR keystream keyed by seed, namespace and index: deterministic, distinct per mail, incompressible. */
+function attachment(seed: number, namespace: string, i: number): Buffer {
+  const key = createHash('sha256').update(`bench-attachment:${seed}:${namespace}:${i}`).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(ATTACHMENT_BYTES)), cipher.final()]);
+}
+
+/** multipart/mixed: the body part (plain or alternative) first, then the attachment, base64 in 76-character lines. */
+function mixed(body: string[], i: number, bytes: Buffer): string[] {
+  const boundary = `=_bench_mixed_${i}`;
+  const encoded = bytes.toString('base64');
+  const lines: string[] = [];
+  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
+  return [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    ...body,
+    `--${boundary}`,
+    `Content-Type: application/pdf; name="report-${i}.pdf"`,
+    `Content-Disposition: attachment; filename="report-${i}.pdf"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    ...lines,
+    `--${boundary}--`,
+    '',
+  ];
 }
 
 /** What an agent notification quotes: the customer who wrote, the subject and the text. */
@@ -116,11 +183,15 @@ export function buildCustomerMessages(count: number, seed = 20_240_602): Custome
   });
 }
 
-/** One plain new-ticket mail with a fresh Message-ID, for the latency probe. */
-export function buildProbeMail(index: number, namespace: string): BenchMail {
+/**
+ * One plain new-ticket mail with a fresh Message-ID, for the latency probe,
+ * from a sender of its own (`sender`): acknowledgements are rate-limited per address.
+ */
+export function buildProbeMail(index: number, namespace: string): BenchMail & { readonly sender: string } {
   const messageId = `${namespace}.probe.${index}.${Date.now().toString(36)}@probe.example`;
+  const sender = `pat.${namespace}.${index}@probe.example`;
   const raw = [
-    'From: Pat Probe <pat@probe.example>',
+    `From: Pat Probe ${index} <${sender}>`,
     'To: support@example.test',
     `Subject: Latency probe ${index}`,
     `Date: ${new Date().toUTCString()}`,
@@ -128,7 +199,7 @@ export function buildProbeMail(index: number, namespace: string): BenchMail {
     'MIME-Version: 1.0',
     ...plain(wrap(SENTENCES.slice(0, 6).join(' '))),
   ].join('\r\n');
-  return { raw, messageId, replyTo: null, html: false };
+  return { raw, messageId, replyTo: null, html: false, attachmentBytes: 0, sender };
 }
 
 interface Customer {

@@ -23,7 +23,7 @@ import { formatTicketTag } from '../src/domain/subject-tag.js';
 import { loadConfigOrThrow } from '../src/main.js';
 import { customerMessageNotice } from '../src/usecases/agent-notices.js';
 import { GENERATED_HEADERS } from '../src/usecases/outbound-mail.js';
-import type { OutboundMail, TicketRecord } from '../src/usecases/ports.js';
+import type { OutboundMail, Ticket } from '../src/usecases/ports.js';
 import { makeReplyToken, replyTokenAddress } from '../src/usecases/reply-token.js';
 import type { Dovecot } from '../test/support/dovecot.js';
 import type { SmtpCapture } from '../test/support/smtp-capture.js';
@@ -140,7 +140,7 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
   const out: OutgoingMail[] = [];
   for (const [i, message] of messages.entries()) {
     // The fields the notice and the headers read; the rest of a ticket never reaches the mail.
-    const ticket: Pick<TicketRecord, 'id' | 'number' | 'status' | 'subject' | 'priority' | 'department' | 'assignee' | 'tags' | 'mailbox'> = {
+    const ticket: Pick<Ticket, 'id' | 'number' | 'status' | 'subject' | 'priority' | 'department' | 'assignee' | 'tags' | 'mailbox'> = {
       id: i + 1,
       number: 10_000 + i,
       status: 'new',

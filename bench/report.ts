@@ -6,6 +6,7 @@ import type { DirectIngest } from './direct-ingest.js';
 import type { CorpusResult } from './corpus.js';
 import type { BacklogResult, LatencyResult } from './daemon-runs.js';
 import type { OutboundResults } from './outbound.js';
+import type { RssResult } from './rss.js';
 import type { SlaScanResult } from './sla-scan.js';
 
 /**
@@ -23,9 +24,11 @@ export interface BenchSummary {
   readonly latencyP95Ms: number;
   /** New mail appended while idle → its acknowledgement accepted by the capture. */
   readonly ackLatencyP95Ms: number | null;
+  /** A whole SLA scan (20 due) over 10 000 and 1 000 000 tickets, and 1M ÷ 10k. */
   readonly scanMs10k: number;
   readonly scanMs1m: number | null;
   readonly scanRatio: number | null;
+  /** VmRSS growth of the daemon process over 10 000 ingested mails, after a 1 000-mail warm-up (MB). */
   readonly rssGrowthMb10k: number | null;
   readonly notMeasured: readonly string[];
 }
@@ -39,11 +42,11 @@ export function summarize(r: Omit<BenchResults, 'summary'>): BenchSummary {
     outboundRatio: r.outbound.fractionOfNodemailer,
     statementsPerMail: r.breakdown.ingestWithoutImap.queriesPerMessage,
     latencyP95Ms: r.latency.p95Ms,
-    ackLatencyP95Ms: null,
+    ackLatencyP95Ms: r.latency.acknowledgement.samplesMs.length > 0 ? r.latency.acknowledgement.p95Ms : null,
     scanMs10k,
     scanMs1m,
     scanRatio: scanMs1m === null || scanMs10k === 0 ? null : Math.round((scanMs1m / scanMs10k) * 100) / 100,
-    rssGrowthMb10k: null,
+    rssGrowthMb10k: r.rss.mails === 10_000 ? r.rss.growthMb : null,
   };
   return { ...summary, notMeasured: Object.entries(summary).filter(([, v]) => v === null).map(([k]) => k) };
 }
@@ -61,7 +64,17 @@ export interface BenchResults {
     /** 1, 5 and 15 minute load averages when the run started and ended: other work on the machine skews every figure. */
     loadAverage: { start: number[]; end: number[] };
   };
-  readonly mails: { count: number; bytes: number; averageBytes: number; withHtml: number; replies: number; append: Timed };
+  readonly mails: {
+    count: number;
+    bytes: number;
+    averageBytes: number;
+    withHtml: number;
+    replies: number;
+    /** Mails with an attachment (one in ten), and its size before base64. */
+    withAttachment: number;
+    attachmentBytes: number;
+    append: Timed;
+  };
   readonly baselines: {
     /** (a) imapflow FETCH of every source, one command. */
     readonly imapFetch: Timed;
@@ -93,7 +106,9 @@ export interface BenchResults {
   readonly latency: LatencyResult & { readonly note: string };
   /** Outgoing mail: the daemon's outbound path next to nodemailer alone (d) and BullMQ alone (e). */
   readonly outbound: OutboundResults;
-  /** The SLA scan at 10k and 100k tickets, 20 of them due: the cost follows what is due. */
+  /** The daemon as a process of its own over 10 000 mails of the same mix: its resident set size as it goes. */
+  readonly rss: RssResult;
+  /** The SLA scan at 10k and 1M tickets, 20 of them due: the cost follows what is due. */
   readonly slaScan: readonly SlaScanResult[];
   readonly corpus: CorpusResult | { readonly skipped: string };
 }
@@ -139,7 +154,16 @@ function rows(r: BenchResults): [string, string][] {
     ['src parseMail alone', rate(breakdown.parseMail)],
     [`ingestMessage without IMAP (${breakdown.ingestWithoutImap.queriesPerMessage} statements/mail)`, rate(breakdown.ingestWithoutImap)],
     [`new-mail latency, ${l.samplesMs.length} probes (min / median / p95 / max)`, `${l.minMs} / ${l.medianMs} / ${l.p95Ms} / ${l.maxMs} ms`],
+    [
+      `acknowledgement latency, same probes (min / median / p95 / max)`,
+      `${l.acknowledgement.minMs} / ${l.acknowledgement.medianMs} / ${l.acknowledgement.p95Ms} / ${l.acknowledgement.maxMs} ms`,
+    ],
     ...outboundRows(r.outbound),
+    [`daemon process, ${r.rss.mails.toLocaleString('en')} mails (${r.rss.withAttachment} with attachment)`, rate(r.rss.ingest)],
+    [
+      `daemon process VmRSS: idle / after ${r.rss.warmUpMails.toLocaleString('en')} / end / drained (peak)`,
+      `${r.rss.rssMb.idle} / ${r.rss.rssMb.afterWarmUp} / ${r.rss.rssMb.end} / ${r.rss.rssMb.drained} MB (${r.rss.rssMb.peak}); growth ${r.rss.growthMb} MB`,
+    ],
     ...r.slaScan.map((x): [string, string] => [
       `SLA scan, ${x.tickets.toLocaleString('en')} tickets (${x.due} due)`,
       `query ${x.queryMs} ms, whole scan ${x.scanMs} ms (${x.noticesSent} notices); ${x.planOnTickets.join(', ')}`,
@@ -187,7 +211,8 @@ function markdown(r: BenchResults): string {
     `# helpdesk benchmark — ${r.startedAt}`,
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}; Node ${r.machine.node}; ${r.machine.postgres}; Dovecot ${r.machine.dovecot}.`,
-    `${r.mails.count} synthetic mails, ${Math.round(r.mails.averageBytes)} bytes on average, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies.`,
+    `${r.mails.count} synthetic mails, ${Math.round(r.mails.averageBytes)} bytes on average, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies, ` +
+      `${r.mails.withAttachment} with a ${Math.round(r.mails.attachmentBytes / 1024)} KB attachment.`,
     `Load average (1/5/15 min) at start ${r.machine.loadAverage.start.join(' / ')}, at end ${r.machine.loadAverage.end.join(' / ')}.`,
     '',
     `Summary: \`${JSON.stringify(r.summary)}\``,
@@ -209,6 +234,8 @@ function markdown(r: BenchResults): string {
       `max ${r.outbound.daemon.inFlight.max} → ${r.outbound.daemon.msPerRowInFlight} ms per row from claim to markSent; Node CPU ${Math.round(r.outbound.daemon.nodeCpuShare * 100)}% of one core.`,
     `Per mail, each path alone (ms): ${JSON.stringify(r.outbound.breakdown.perMailMs)}; Node CPU per mail (ms): ${JSON.stringify(r.outbound.breakdown.nodeCpuMsPerMail)}; claim ${r.outbound.breakdown.claimAndMarkSent.claimMs} ms + markSent ${r.outbound.breakdown.claimAndMarkSent.markSentMs} ms as the caller waits.`,
     '',
+    `Memory: ${rssLine(r.rss)}`,
+    '',
     LATENCY_NOTE,
     '',
   ];
@@ -220,7 +247,10 @@ export function printSummary(r: BenchResults): void {
   console.log(`\nhelpdesk benchmark — ${r.machine.cpus} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}`);
   const busy = busyNote(r);
   if (busy) console.log(busy);
-  console.log(`${r.mails.count} mails, avg ${Math.round(r.mails.averageBytes)} B, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies; APPEND ${rate(r.mails.append)}\n`);
+  console.log(
+    `${r.mails.count} mails, avg ${Math.round(r.mails.averageBytes)} B, ${r.mails.withHtml} with HTML, ${r.mails.replies} replies, ` +
+      `${r.mails.withAttachment} with a ${Math.round(r.mails.attachmentBytes / 1024)} KB attachment; APPEND ${rate(r.mails.append)}\n`,
+  );
   for (const [k, v] of rows(r)) console.log(`  ${k.padEnd(width)}  ${v}`);
   console.log(`\n  summary: ${JSON.stringify(r.summary)}`);
   const b = r.backlog;
@@ -245,6 +275,9 @@ export function printSummary(r: BenchResults): void {
   );
   if (Object.keys(b.warnings).length > 0) console.log(`  daemon warnings during backlog: ${JSON.stringify(b.warnings)}`);
   console.log(`  latency samples (ms): ${r.latency.samplesMs.join(', ')}${r.latency.idleVerified ? '' : ' (IDLE not observable; 1 s pauses used)'}`);
+  console.log(
+    `  acknowledgement samples (ms): ${r.latency.acknowledgement.samplesMs.join(', ')} (one sender per probe; limits ${JSON.stringify(r.latency.acknowledgement.ackLimits)})`,
+  );
   console.log(`  note: ${LATENCY_NOTE}`);
   const o = r.outbound;
   const d = o.daemon;
@@ -267,8 +300,19 @@ export function printSummary(r: BenchResults): void {
       `claim + markSent ${cm.claimAndMarkSent}`,
   );
   if (Object.keys(d.warnings).length > 0) console.log(`  daemon warnings during outbound: ${JSON.stringify(d.warnings)}`);
+  console.log(`  memory: ${rssLine(r.rss)}`);
+  if (Object.keys(r.rss.warnings).length > 0) console.log(`  daemon process warnings during the memory run: ${JSON.stringify(r.rss.warnings)}`);
   if (!('skipped' in r.corpus)) {
     for (const f of r.corpus.failures) console.log(`  corpus failure: ${f.file} (uid ${f.uid}): ${f.error ?? 'no error logged'}`);
     for (const f of r.corpus.appendFailures) console.log(`  corpus APPEND refused: ${f.file}: ${f.error}`);
   }
+}
+
+function rssLine(x: RssResult): string {
+  return (
+    `the daemon as a process of its own ingested ${x.mails} mails (${x.withAttachment} with attachment, ${Math.round(x.bytes / 1024 / 1024)} MB), APPENDed at most ${x.lead} ahead of it, ` +
+    `at ${x.ingest.perSecond} mails/s (${x.ingestAfterWarmUp.perSecond} after the warm-up; its CPU ${Math.round(x.daemonCpuShare * 100)}% of one core); ` +
+    `VmRSS (MB) by mails stored: ${x.samples.map((s) => `${s.stored}: ${s.rssMb}`).join(', ')}; ` +
+    `growth after the first ${x.warmUpMails}: ${x.growthMb} MB (least-squares slope ${x.slopeMbPer1k} MB per 1 000 mails); outgoing ${JSON.stringify(x.outbound.byKind)}, ${x.outbound.accepted} accepted; exit code ${x.exitCode}.`
+  );
 }

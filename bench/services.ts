@@ -4,26 +4,35 @@
  * stack that undoes all of it, also on failure or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
+import { SMTPServer } from 'smtp-server';
 import { createLogger } from '../src/logging.js';
 import { startDaemon, type Environment, type Daemon } from '../src/main.js';
 import { ADMIN_URL, databaseUrl } from '../test/support/database.js';
 import { DOVECOT_PASSWORD, type Dovecot } from '../test/support/dovecot.js';
-import { startSmtpCapture, type SmtpCapture } from '../test/support/smtp-capture.js';
+import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../test/support/smtp-capture.js';
 
 /** Undo actions, run newest first; each runs once and its failure does not stop the others. */
 export class Cleanup {
   private readonly steps: { what: string; run: () => Promise<unknown> }[] = [];
   private running: Promise<void> | null = null;
 
-  add(what: string, run: () => Promise<unknown>): void {
-    this.steps.push({ what, run });
+  /**
+   * Registers an undo action. Returns a function that runs it now instead (to
+   * free a large database or a process as soon as its section is done); an
+   * action run early is not run again at the end.
+   */
+  add(what: string, run: () => Promise<unknown>): () => Promise<void> {
+    let done: Promise<void> | null = null;
+    const once = () => (done ??= run().then(() => undefined));
+    this.steps.push({ what, run: once });
+    return once;
   }
 
   run(): Promise<void> {
@@ -84,6 +93,8 @@ export interface BenchDatabase {
   readonly url: string;
   /** A one-connection pool for the benchmark's own reads. */
   readonly sql: postgres.Sql;
+  /** Closes `sql` and drops the database now (else the cleanup does it at the end). */
+  drop(): Promise<void>;
 }
 
 /** Creates `helpdesk_bench_<random>` (empty: the daemon migrates it) and registers its removal. */
@@ -97,7 +108,7 @@ export async function createBenchDatabase(cleanup: Cleanup): Promise<BenchDataba
   }
   const url = databaseUrl(name);
   const sql = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
-  cleanup.add(`drop database ${name}`, async () => {
+  const drop = cleanup.add(`drop database ${name}`, async () => {
     await sql.end({ timeout: 5 });
     const dropper = postgres(ADMIN_URL, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     try {
@@ -106,7 +117,7 @@ export async function createBenchDatabase(cleanup: Cleanup): Promise<BenchDataba
       await dropper.end({ timeout: 5 });
     }
   });
-  return { name, url, sql };
+  return { name, url, sql, drop };
 }
 
 /** A logged-in IMAP client for `user`, logged out by the cleanup if still open. */
@@ -172,6 +183,8 @@ export interface MailboxSpec {
   readonly user: string;
   /** Port of the SMTP capture the mailbox sends through (an `smtp` block on 127.0.0.1); none: no smtp block. */
   readonly smtpPort?: number;
+  /** `autoAcknowledge.limits` (rate limits of automated mail, I7); none: the defaults (5 per sender, 300 per mailbox per hour). */
+  readonly ackLimits?: { readonly perSender: number; readonly perTicket: number; readonly perMailbox: number };
 }
 
 /** Writes a config file the way test/support/harness.ts does; the password comes from the environment. */
@@ -179,20 +192,35 @@ export async function writeConfig(dovecot: Dovecot, mailbox: MailboxSpec, cleanu
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-bench-'));
   cleanup.add(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
   const configFile = join(dir, 'helpdesk.yaml');
-  await writeFile(
-    configFile,
-    [
-      'mailboxes:',
-      `  - name: ${mailbox.name}`,
-      `    address: ${mailbox.address}`,
-      `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX }`,
-      ...(mailbox.smtpPort ? [`    smtp: { host: 127.0.0.1, port: ${mailbox.smtpPort}, secure: false }`] : []),
-      'agents:',
-      '  - { name: Alice, email: alice@example.test, departments: [general] }',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(configFile, configText(dovecot, mailbox));
   return configFile;
+}
+
+/**
+ * Replaces a config file written by writeConfig, atomically (a new file
+ * renamed over it, as editors save): a daemon watching it never reads half a file.
+ */
+export async function rewriteConfig(configFile: string, dovecot: Dovecot, mailbox: MailboxSpec): Promise<void> {
+  const next = `${configFile}.next`;
+  await writeFile(next, configText(dovecot, mailbox));
+  await rename(next, configFile);
+}
+
+function configText(dovecot: Dovecot, mailbox: MailboxSpec): string {
+  const limits = mailbox.ackLimits;
+  return [
+    'mailboxes:',
+    `  - name: ${mailbox.name}`,
+    `    address: ${mailbox.address}`,
+    `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX }`,
+    ...(mailbox.smtpPort ? [`    smtp: { host: 127.0.0.1, port: ${mailbox.smtpPort}, secure: false }`] : []),
+    'agents:',
+    '  - { name: Alice, email: alice@example.test, departments: [general] }',
+    ...(limits
+      ? ['autoAcknowledge:', `  limits: { perSender: ${limits.perSender}, perTicket: ${limits.perTicket}, perMailbox: ${limits.perMailbox} }`]
+      : []),
+    '',
+  ].join('\n');
 }
 
 export const DAEMON_ENV = { IMAP_PASSWORD: DOVECOT_PASSWORD } as const;
@@ -240,11 +268,76 @@ export function removeRedisKeysAtEnd(prefix: string, cleanup: Cleanup): void {
   cleanup.add(`delete Redis keys ${prefix}:*`, () => deleteRedisKeys(REDIS_URL, prefix));
 }
 
-/** An in-process SMTP receiver (test/support/smtp-capture.ts), closed by the cleanup. */
-export async function startCapture(cleanup: Cleanup): Promise<SmtpCapture> {
-  const capture = await withDeadline(startSmtpCapture(), 10_000, 'starting the SMTP capture');
-  cleanup.add(`close SMTP capture on port ${capture.port}`, () => capture.close());
-  return capture;
+export interface BenchCapture extends SmtpCapture {
+  /** performance.now() at which the capture accepted each mail (recorded before it answers 250). */
+  acceptedAt(mail: CapturedMail): number | undefined;
+  /** Closes it now (else the cleanup does). */
+  stop(): Promise<void>;
+}
+
+/** An in-process SMTP receiver (test/support/smtp-capture.ts) that notes when each mail arrived, closed by the cleanup. */
+export async function startCapture(cleanup: Cleanup): Promise<BenchCapture> {
+  const arrivals = new WeakMap<CapturedMail, number>();
+  const capture = await withDeadline(
+    startSmtpCapture({
+      beforeAnswer: async (mail) => {
+        arrivals.set(mail, performance.now());
+      },
+    }),
+    10_000,
+    'starting the SMTP capture',
+  );
+  const stop = cleanup.add(`close SMTP capture on port ${capture.port}`, () => capture.close());
+  return Object.assign(capture, { acceptedAt: (mail: CapturedMail) => arrivals.get(mail), stop });
+}
+
+/** An SMTP server that accepts every mail and only counts it: no parse, nothing kept (for long runs). */
+export interface SmtpSink {
+  readonly port: number;
+  /** Mails whose DATA ended and were answered 250. */
+  readonly accepted: number;
+  /** Closes it now (else the cleanup does). */
+  stop(): Promise<void>;
+}
+
+export async function startSink(cleanup: Cleanup): Promise<SmtpSink> {
+  let accepted = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1_000,
+    onAuth(_auth, _session, callback) {
+      callback(null, { user: 'bench' });
+    },
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        accepted++;
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  const port = await withDeadline(
+    new Promise<number>((resolve) => {
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.server.address();
+        resolve(typeof address === 'object' && address ? address.port : 0);
+      });
+    }),
+    10_000,
+    'starting the SMTP sink',
+  );
+  const stop = cleanup.add(`close SMTP sink on port ${port}`, () => new Promise<void>((resolve) => server.close(() => resolve())));
+  return {
+    port,
+    get accepted() {
+      return accepted;
+    },
+    stop,
+  };
 }
 
 export interface BenchDaemon extends Daemon {
