@@ -46,8 +46,8 @@ import {
 
 /** Row ids per `outbox.enqueue` call (the ingest transaction queues 2–3 per mail; the reconciler up to 1 000). */
 export const ENQUEUE_BATCH = 100;
-/** The daemon's worker concurrency (src/main.ts) and its transport's pool size (src/adapters/smtp/mailer.ts). */
-const WORKER_CONCURRENCY = 10;
+/** The daemon's worker concurrency (config `outbound.concurrency`, its default) and its transport's pool size (src/adapters/smtp/mailer.ts). */
+const WORKER_CONCURRENCY = 3;
 const POOL_CONNECTIONS = 5;
 const MAILBOX = { name: 'outbound', address: 'outbound@example.test' } as const;
 
@@ -107,7 +107,7 @@ export interface OutboundResults {
     readonly nodemailerPooled: Timed;
     /** (e) BullMQ alone on a prefix of its own: addBulk in batches of ENQUEUE_BATCH, the daemon's job options. */
     readonly bullmqAddBulk: Timed;
-    /** (e) then a Worker, concurrency 10, completing them (no-op processor), from its creation. */
+    /** (e) then a Worker, at the daemon's concurrency, completing them (no-op processor), from its creation. */
     readonly bullmqWorker: Timed;
   };
   /** Daemon (first enqueue → all sent) ÷ (d). */
@@ -391,7 +391,7 @@ async function nodemailerBaseline(capture: SmtpCapture, mails: readonly Outgoing
 /**
  * (e) BullMQ alone on a prefix of its own: addBulk of `count` jobs with the
  * daemon's job options, in batches like the daemon's enqueue; then a Worker
- * (concurrency 10) with a no-op processor, timed from its creation to the last
+ * (the daemon's concurrency) with a no-op processor, timed from its creation to the last
  * `completed` event.
  */
 async function bullmqBaseline(count: number, cleanup: Cleanup, cpu: { bullmqWorker: number }): Promise<{ addBulk: Timed; worker: Timed }> {

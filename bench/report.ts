@@ -287,7 +287,7 @@ export function printSummary(r: BenchResults): void {
       `Node CPU ${Math.round(d.nodeCpuShare * 100)}% of one core`,
   );
   console.log(
-    `  outbound in flight: mean ${d.inFlight.mean} rows in 'sending' (max ${d.inFlight.max}, worker concurrency 10) → ${d.msPerRowInFlight} ms from claim to markSent per row`,
+    `  outbound in flight: mean ${d.inFlight.mean} rows in 'sending' (max ${d.inFlight.max}, worker concurrency: outbound.concurrency) → ${d.msPerRowInFlight} ms from claim to markSent per row`,
   );
   const pm = o.breakdown.perMailMs;
   console.log(

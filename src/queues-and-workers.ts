@@ -62,7 +62,7 @@ export function startOutbound(config: () => Config, environment: QueueEnvironmen
       (err: Error) => log.warn({ error: { message: err.message } }, 'could not recompute SLA due times; they will follow on the next change'),
     );
   void recompute();
-  const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), 10);
+  const sender = createWorker(OUTBOUND_QUEUE, settings, outboundProcessor(deps), config().outbound.concurrency);
   const maintenance = createWorker(MAINTENANCE_QUEUE, settings, maintenanceProcessor(deps), 1);
   let lastWorkerError = 0;
   for (const worker of [sender, maintenance]) {

@@ -148,6 +148,11 @@ const outboundSchema = z.strictObject({
   reconcileEvery: duration.prefault('1m'),
   /** A row `sending` for longer than this (a worker died mid-send) is retried. */
   stuckAfter: duration.prefault('10m'),
+  /**
+   * Mails a daemon sends at once. A daemon killed mid-send sends again the
+   * mails the server accepted but it had not recorded yet: at most this many.
+   */
+  concurrency: z.number().int().min(1).max(50).default(3),
 });
 
 
