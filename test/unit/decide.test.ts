@@ -3,6 +3,7 @@ import { ALWAYS_OPEN } from '../../src/domain/business-time.js';
 import { decide, type TicketChange, type TicketPolicy } from '../../src/domain/decide.js';
 import { newSlaState, advanceSla, type SlaPolicy } from '../../src/domain/sla.js';
 import { TICKET_STATUSES, type Ticket, type TicketStatus } from '../../src/domain/ticket.js';
+import { aTicket } from '../support/ticket.js';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -23,27 +24,7 @@ const policy: TicketPolicy = {
 
 function ticket(fields: Partial<Ticket> = {}): Ticket {
   const created = new Date(NOW.getTime() - 10 * HOUR);
-  return {
-    id: 7,
-    number: 1007,
-    status: 'open',
-    subject: 'Printer on fire',
-    priority: 'medium',
-    department: 'general',
-    assignee: null,
-    tags: [],
-    mailbox: 'support',
-    requesterId: 1,
-    closedAt: null,
-    postponedUntil: null,
-    lastActivityAt: created,
-    lastCustomerMessageAt: created,
-    lastAgentReplyAt: null,
-    autoCloseWarnedAt: null,
-    sla: advanceSla(newSlaState(created), { type: 'created', at: created }, slaPolicy),
-    version: 3,
-    ...fields,
-  };
+  return aTicket(created, { sla: advanceSla(newSlaState(created), { type: 'created', at: created }, slaPolicy), ...fields });
 }
 
 const reply: TicketChange = { type: 'customer_message', actor: 'customer:carol@customer.test', via: 'in-reply-to', joined: { add: [], heldBack: [] }, notes: [], rules: null };

@@ -1,13 +1,13 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toSmtpError } from '../../src/adapters/smtp/errors.js';
-import { newSlaState } from '../../src/domain/sla.js';
 import { AppError, isAppError } from '../../src/errors.js';
 import type { Store, Ticket, TicketSave, UnitOfWork } from '../../src/usecases/ports.js';
 import { reconcileOutbox, sendOutbound, type SendDeps } from '../../src/usecases/send-outbound.js';
 import { outboundProcessor } from '../../workers/outbound.js';
 import { parseOk } from '../support/config-text.js';
 import { FakeDeliveryStore, FakeMailer, FakeOutboxQueue } from '../support/fake-delivery.js';
+import { aTicket } from '../support/ticket.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const MINUTE = 60_000;
@@ -20,26 +20,7 @@ const config = parseOk([
   'outbound: { stuckAfter: 10m }',
 ]);
 
-const ticket: Ticket = {
-  id: 7,
-  number: 1042,
-  status: 'open',
-  subject: 'The printer is on fire',
-  priority: 'medium',
-  department: 'general',
-  assignee: null,
-  tags: [],
-  mailbox: 'support',
-  requesterId: 1,
-  closedAt: null,
-  postponedUntil: null,
-  lastActivityAt: NOW,
-  lastCustomerMessageAt: NOW,
-  lastAgentReplyAt: null,
-  autoCloseWarnedAt: null,
-  sla: newSlaState(NOW),
-  version: 3,
-};
+const ticket: Ticket = aTicket(NOW, { number: 1042, subject: 'The printer is on fire' });
 
 /** SMTP failures as the mailer reports them: through toSmtpError, which classifies them (errors.ts). */
 const smtp = {
