@@ -363,7 +363,7 @@ export async function launchDaemon(databaseUrl: string, configFile: string, logs
   };
   cleanup.add(`stop daemon (${configFile})`, stop);
   const daemon = await withDeadline(starting, 60_000, 'startDaemon (create + migrate the database, start the watchers)');
-  return { watchers: daemon.watchers, reload: daemon.reload, stop, environment };
+  return { watchers: daemon.watchers, telemetry: daemon.telemetry, http: daemon.http, reload: daemon.reload, stop, environment };
 }
 
 /**

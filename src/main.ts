@@ -24,6 +24,9 @@ import type { OutboxQueue, Quarantine } from './usecases/ports.js';
 import { AppError, isAppError } from './errors.js';
 import { ingestMails, ingestMessage, prepareMail, type IngestDeps } from './usecases/ingest-message.js';
 import { syncMailbox } from './usecases/sync-mailbox.js';
+import { Telemetry } from './telemetry.js';
+import { startHttpServer, type HttpServer } from './adapters/http/server.js';
+import { storedCounts } from './adapters/db/stored-counts.js';
 
 /** Settings that come from the environment (DESIGN.md, "Config shape"). */
 export interface Environment {
@@ -59,6 +62,9 @@ export function readEnvironment(configOption?: string): Environment {
 
 export interface Daemon {
   readonly watchers: readonly MailboxWatcher[];
+  readonly telemetry: Telemetry;
+  /** The HTTP server (health, metrics, web view) when `http` is configured. */
+  readonly http: HttpServer | null;
   /** Reads the config file again; a valid one applies to the next mail, an invalid one is logged and ignored. */
   reload(): Promise<boolean>;
   stop(): Promise<void>;
@@ -102,8 +108,13 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const parser = createParserPool({ budgetMs: () => current().limits.parseTimeout });
   const outbound = startOutbound(current, environment, database, tokenKey, log);
   const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
-  const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log });
-  const watchers = startWatchers(current, database, ingest, leases, log);
+  const telemetry = new Telemetry();
+  telemetry.readCountsWith(() => storedCounts(database.db));
+  const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log, telemetry });
+  const watchers = startWatchers(current, database, ingest, leases, telemetry, log);
+  const http = config.http
+    ? await startHttpServer({ config: current, telemetry, db: database.db, pingRedis: () => leases.ping(), log })
+    : null;
   const reload = async (): Promise<boolean> => {
     let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
     try {
@@ -137,9 +148,12 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   );
   return {
     watchers,
+    telemetry,
+    http,
     reload,
     async stop() {
       fileWatch.close();
+      await http?.close();
       await Promise.all(watchers.map((w) => w.stop()));
       leases.close();
       await outbound.stop();
@@ -209,9 +223,12 @@ export function ingestDeps(parts: {
   parse: IngestDeps['parse'];
   dnsResolver?: DnsResolver;
   log: Logger;
+  /** Counts rule hits and SLA alerts from the events each transaction commits. */
+  telemetry?: Telemetry;
 }): IngestDeps {
+  const telemetry = parts.telemetry;
   return {
-    store: createStore(parts.database.db),
+    store: createStore(parts.database.db, telemetry ? (events) => telemetry.eventsCommitted(events) : undefined),
     config: parts.config,
     now: () => new Date(),
     parse: parts.parse,
@@ -225,7 +242,14 @@ export function ingestDeps(parts: {
   };
 }
 
-function startWatchers(config: () => Config, database: Database, deps: IngestDeps, leases: ReturnType<typeof redisLeases>, log: Logger): MailboxWatcher[] {
+function startWatchers(
+  config: () => Config,
+  database: Database,
+  deps: IngestDeps,
+  leases: ReturnType<typeof redisLeases>,
+  telemetry: Telemetry,
+  log: Logger,
+): MailboxWatcher[] {
   const state = createMailboxStateStore(database.db);
   const quarantine = createQuarantine(database.db);
   return config().mailboxes.map((mailbox) => {
@@ -234,6 +258,8 @@ function startWatchers(config: () => Config, database: Database, deps: IngestDep
       mailbox,
       log,
       lease: leases.lease(mailbox.name),
+      health: telemetry.mailbox(mailbox.name, mailbox.address),
+      onReconnect: () => telemetry.imapReconnects.inc({ mailbox: mailbox.name }),
       sync: (session) =>
         syncMailbox(session, {
           mailbox: mailbox.name,

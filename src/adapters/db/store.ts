@@ -7,17 +7,23 @@ import { ticketRepository } from './ticket-repository.js';
 import { textArray } from './message-keys.js';
 import type { Queryable } from './tx.js';
 
+/** Ticket events a transaction saved, told after its commit (never for a transaction rolled back). */
+export type CommittedEvents = (events: readonly { readonly type: string; readonly data?: unknown }[]) => void;
+
 /** The Postgres store: one transaction per change, serialised per message by an advisory lock. */
-export function createStore(db: Db): Store {
+export function createStore(db: Db, onCommit?: CommittedEvents): Store {
   return {
     async transaction(keys, work) {
       // Several keys are taken in one statement, in sorted order: two transactions never wait on each other in a circle.
       const sorted = [...new Set(typeof keys === 'string' ? [keys] : keys)].sort();
+      const saved: { type: string; data?: unknown }[] = [];
       try {
-        return await db.transaction(async (tx) => {
+        const result = await db.transaction(async (tx) => {
           await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${textArray(sorted)}::text[]) as k`);
-          return work(unitOfWork(tx, true));
+          return work(onCommit ? observed(unitOfWork(tx, true), saved) : unitOfWork(tx, true));
         });
+        if (saved.length > 0) onCommit?.(saved);
+        return result;
       } catch (err) {
         throw toAppError(err, 'storing message');
       }
@@ -28,6 +34,22 @@ export function createStore(db: Db): Store {
       } catch (err) {
         throw toAppError(err, 'reading');
       }
+    },
+  };
+}
+
+/** The unit of work, noting the events every save writes. */
+function observed(uow: UnitOfWork, saved: { type: string; data?: unknown }[]): UnitOfWork {
+  const { tickets } = uow;
+  return {
+    ...uow,
+    tickets: {
+      ...tickets,
+      async save(change) {
+        const result = await tickets.save(change);
+        saved.push(...change.events);
+        return result;
+      },
     },
   };
 }

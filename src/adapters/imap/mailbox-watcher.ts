@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import type { MailboxConfig } from '../../config/schema.js';
 import { errorForLog, isAppError } from '../../errors.js';
 import type { Lease, MailboxSession } from '../../usecases/ports.js';
+import type { MailboxHealth } from '../../telemetry.js';
 import { CoalescingRunner } from './coalescing-runner.js';
 import { toImapError } from './errors.js';
 import { imapSession } from './session.js';
@@ -16,6 +17,10 @@ export interface WatcherOptions {
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
   /** With several daemons, only the holder of this lease watches the mailbox. */
   readonly lease?: Lease;
+  /** Kept up to date for `/readyz`, `/metrics` and the web view. */
+  readonly health?: MailboxHealth;
+  /** Called on every failed or lost connection before its retry. */
+  readonly onReconnect?: () => void;
 }
 
 export type WatcherState = 'starting' | 'watching' | 'retrying' | 'standby' | 'stopped';
@@ -52,6 +57,31 @@ export class MailboxWatcher {
     return this.currentState;
   }
 
+  private set state(state: WatcherState) {
+    this.currentState = state;
+    const health = this.opts.health;
+    if (health) {
+      health.state = state;
+      health.connected = state === 'watching';
+    }
+  }
+
+  /** Records a failure (connection or sync) in the mailbox's health. */
+  private failed(err: unknown): void {
+    const health = this.opts.health;
+    if (!health) return;
+    health.errorStreak++;
+    health.lastError = { ...errorSummary(err), at: new Date() };
+  }
+
+  /** Records a completed sync in the mailbox's health. */
+  private synced(): void {
+    const health = this.opts.health;
+    if (!health) return;
+    health.errorStreak = 0;
+    health.lastSyncAt = new Date();
+  }
+
   start(): void {
     this.loop ??= this.run();
   }
@@ -64,7 +94,7 @@ export class MailboxWatcher {
   /** Stops watching: the sync in progress finishes its mail (flagged, resume point saved), then IMAP logs out. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.currentState = 'stopped';
+    this.state = 'stopped';
     this.wake?.();
     await this.runner?.close();
     const client = this.client;
@@ -84,7 +114,7 @@ export class MailboxWatcher {
     try {
       const held = await lease.acquire();
       if (!held && this.currentState !== 'standby') {
-        this.currentState = 'standby';
+        this.state = 'standby';
         this.log.info({}, 'mailbox watched by another instance; standing by');
       }
       return held;
@@ -115,7 +145,9 @@ export class MailboxWatcher {
       }
       failures = Date.now() - started > STABLE_MS ? 1 : failures + 1;
       const delay = this.backoff(failures);
-      this.currentState = 'retrying';
+      this.state = 'retrying';
+      this.failed(reason);
+      this.opts.onReconnect?.();
       const { host, folder } = this.opts.mailbox.imap;
       this.log.warn(
         { host, port: this.port(), folder, attempt: failures, retryInMs: delay, error: errorSummary(reason) },
@@ -139,7 +171,7 @@ export class MailboxWatcher {
       if (processedFolder) await ensureFolder(client, processedFolder);
       if (quarantineFolder) await ensureFolder(client, quarantineFolder);
       const box = client.mailbox || null;
-      this.currentState = 'watching';
+      this.state = 'watching';
       this.log.info(
         {
           host: this.opts.mailbox.imap.host,
@@ -191,7 +223,9 @@ export class MailboxWatcher {
         await this.opts.sync(session);
         outages = 0;
         backoffUntil = 0;
+        this.synced();
       } catch (err) {
+        this.failed(err);
         if (isAppError(err) && err.code.startsWith('IMAP')) {
           this.log.warn({ error: errorSummary(err) }, 'IMAP command failed; reconnecting');
           client.close();

@@ -6,7 +6,7 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /** Leases in Redis: SET NX PX to take, compare-and-extend to renew, compare-and-delete to give back. */
-export function redisLeases(redisUrl: string, prefix: string, ttlMs = 30_000): { lease(name: string): Lease; close(): void } {
+export function redisLeases(redisUrl: string, prefix: string, ttlMs = 30_000): { lease(name: string): Lease; ping(): Promise<void>; close(): void } {
   // Commands wait for the connection (the first ones at start-up), but fail after one reconnect attempt.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', () => undefined);
@@ -29,6 +29,9 @@ export function redisLeases(redisUrl: string, prefix: string, ttlMs = 30_000): {
           await timed(redis.eval(RELEASE, 1, key, token)).catch(() => undefined);
         },
       };
+    },
+    async ping() {
+      await timed(redis.ping());
     },
     close() {
       redis.disconnect();
