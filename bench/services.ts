@@ -212,7 +212,7 @@ function configText(dovecot: Dovecot, mailbox: MailboxSpec): string {
     'mailboxes:',
     `  - name: ${mailbox.name}`,
     `    address: ${mailbox.address}`,
-    `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX }`,
+    `    imap: { host: 127.0.0.1, port: ${dovecot.port}, secure: false, user: "${mailbox.user}", password: \${IMAP_PASSWORD}, folder: INBOX, existingMail: ingest }`,
     ...(mailbox.smtpPort ? [`    smtp: { host: 127.0.0.1, port: ${mailbox.smtpPort}, secure: false }`] : []),
     'agents:',
     '  - { name: Alice, email: alice@example.test, departments: [general] }',

@@ -273,6 +273,8 @@ function startWatchers(
           maxAttempts: config().limits.ingestAttempts,
           failures,
           stopping: () => watcher.stopping,
+          existingMail: mailbox.imap.existingMail,
+          onIngested: (mail, result) => telemetry.ingested(mailbox.name, result.kind, mail.arrivedAt, new Date()),
         }),
     });
     watcher.start();

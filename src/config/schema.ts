@@ -66,6 +66,12 @@ const imapSchema = z.strictObject({
   tlsVerify: z.boolean().default(true),
   /** Move mail that went to the quarantine here (created if missing); null flags it `\Seen` like processed mail. */
   quarantineFolder: z.string().min(1).nullable().default(null),
+  /**
+   * Mail already in the folder when the daemon first watches it: `import`
+   * makes tickets without acknowledging or notifying anyone, `ingest` treats
+   * it as new mail, `skip` leaves it alone.
+   */
+  existingMail: z.enum(['import', 'ingest', 'skip']).default('import'),
 });
 
 const smtpSchema = z.strictObject({

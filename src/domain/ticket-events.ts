@@ -27,6 +27,8 @@ export interface EventData {
   rule_applied: { readonly rule: string; readonly why: readonly string[]; readonly then: unknown };
   auto_ack_skipped: { readonly reason: string };
   notice_skipped: { readonly kind: string; readonly reason: string };
+  /** Mail that was in the folder before the first start, or a backlog import: the mail it would have caused was not sent. */
+  imported: { readonly notSent: readonly string[] };
   forged_agent_mail: { readonly from: string; readonly subject: string; readonly reason: string };
   sla_warning: { readonly metric: SlaMetric; readonly dueAt: string };
   sla_breach: { readonly metric: SlaMetric; readonly dueAt: string };

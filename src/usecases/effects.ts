@@ -38,6 +38,10 @@ const METRIC_NAMES: Record<SlaMetric, string> = { first_response: 'first respons
  * a forged sender), to be saved with the change.
  */
 export async function carryOut(ctx: MailContext, decision: Decision, facts: EffectFacts = {}): Promise<TicketEvent[]> {
+  if (facts.inbound?.mail.existing) {
+    // Old mail, imported: the ticket and its history are kept, nobody is mailed about it now.
+    return [event('imported', 'system', { notSent: decision.effects.map((e) => e.type) }, { onMessage: true })];
+  }
   const skipped: TicketEvent[] = [];
   for (const effect of decision.effects) {
     const events = await carryOutOne(ctx, decision.ticket, effect, facts);

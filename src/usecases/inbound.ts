@@ -35,6 +35,11 @@ export interface InboundMail {
   readonly uid: number;
   readonly source: Buffer;
   readonly size: number;
+  /**
+   * Mail that was in the folder before the daemon first watched it, or a
+   * backlog import: stored and threaded, but nobody is mailed about it.
+   */
+  readonly existing?: boolean;
 }
 
 /** One inbound mail, read: what every step of its ingest knows about it. Never changes. */

@@ -284,9 +284,20 @@ export interface Quarantine {
 }
 
 /** Where a mailbox poller resumes (UIDVALIDITY and the last UID it finished). */
+/**
+ * Where a mailbox's sync resumes. `existingUpTo`: the highest UID that was
+ * already in the folder when the daemon first watched it (0: none, or the
+ * mail was taken as new).
+ */
+export interface MailboxState {
+  readonly uidValidity: bigint;
+  readonly lastUid: number;
+  readonly existingUpTo?: number;
+}
+
 export interface MailboxStateStore {
-  read(mailbox: string): Promise<{ uidValidity: bigint; lastUid: number } | null>;
-  write(mailbox: string, state: { uidValidity: bigint; lastUid: number }): Promise<void>;
+  read(mailbox: string): Promise<MailboxState | null>;
+  write(mailbox: string, state: MailboxState): Promise<void>;
 }
 
 /** The structured logger the use cases write to (pino's shape). Never pass bodies or secrets. */
@@ -304,7 +315,7 @@ export interface MailboxSession {
   /** Messages with a UID above `afterUid`, ascending, with their sizes on the server. */
   listNewMessages(afterUid: number): Promise<{ uid: number; size: number }[]>;
   /** Sources of the given messages, each cut at `maxBytes`; the flags are not touched. */
-  fetchSources(uids: readonly number[], maxBytes: number): Promise<{ uid: number; size: number; source: Buffer }[]>;
+  fetchSources(uids: readonly number[], maxBytes: number): Promise<{ uid: number; size: number; source: Buffer; arrivedAt?: Date | null }[]>;
   /** Flags `\Seen`, or moves to the processed folder. Called only after the messages are committed (I1). */
   markProcessed(uids: readonly number[]): Promise<void>;
   /** Flags `\Seen`, or moves to the quarantine folder. Called only after the messages are in the quarantine. */

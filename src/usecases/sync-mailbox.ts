@@ -1,6 +1,9 @@
 import { errorForLog, isAppError } from '../errors.js';
 import type { InboundMail, IngestResult, PreparedMail } from './ingest-message.js';
-import type { Logger, MailboxSession, MailboxStateStore, Quarantine } from './ports.js';
+import type { Logger, MailboxSession, MailboxState, MailboxStateStore, Quarantine } from './ports.js';
+
+/** What the first sync of a mailbox does with the mail already in its folder (`imap.existingMail`). */
+export type ExistingMail = 'import' | 'ingest' | 'skip';
 
 export interface SyncDeps {
   readonly mailbox: string;
@@ -29,6 +32,10 @@ export interface SyncDeps {
   readonly batchSize?: number;
   /** Checked between messages: a stopping daemon finishes the mail in hand, then stops. */
   readonly stopping?: () => boolean;
+  /** Mail already in the folder at the first start; default `ingest`. */
+  readonly existingMail?: ExistingMail;
+  /** Told of every mail stored, with its arrival on the server when known (metrics). */
+  readonly onIngested?: (mail: { readonly uid: number; readonly arrivedAt: Date | null }, result: IngestResult) => void;
 }
 
 export interface SyncReport {
@@ -53,18 +60,20 @@ const BATCH_BYTES = 16 * 1024 * 1024;
  * its source before the resume point moves past it.
  */
 export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Promise<SyncReport> {
-  let lastUid = await resumePoint(session, deps);
+  const resume = await resumePoint(session, deps);
+  let lastUid = resume.lastUid;
   const pending = await session.listNewMessages(lastUid);
+  const existingUpTo = resume.existingUpTo ?? 0;
   const counts = { processed: 0, created: 0, duplicates: 0, quarantined: 0 };
   if (pending.length > 0) deps.log.info({ mailbox: deps.mailbox, pending: pending.length, afterUid: lastUid }, 'new messages');
 
   const all = [...batches(pending, deps.batchSize ?? 25)];
-  let next = all.length > 0 ? load(session, deps, all[0]!) : null;
+  let next = all.length > 0 ? load(session, deps, all[0]!, existingUpTo) : null;
   for (let i = 0; i < all.length; i++) {
     if (deps.stopping?.()) break;
     const loaded = await next!;
     // The next batch is fetched and parsed while this one is stored.
-    next = i + 1 < all.length && !deps.stopping?.() ? load(session, deps, all[i + 1]!) : null;
+    next = i + 1 < all.length && !deps.stopping?.() ? load(session, deps, all[i + 1]!, existingUpTo) : null;
     if ('error' in loaded) {
       void next?.catch(() => undefined);
       throw loaded.error;
@@ -77,7 +86,7 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
     if (together?.kind === 'stop') stopWith = together;
     for (const [index, message] of loaded.sources.entries()) {
       if (stopWith || (!together && deps.stopping?.())) break;
-      const step: Step = together?.kind === 'done' ? { kind: 'done', result: together.results[index]! } : await ingestOne(deps, session.uidValidity, message);
+      const step: Step = together?.kind === 'done' ? { kind: 'done', result: together.results[index]! } : await ingestOne(deps, session.uidValidity, message, existingUpTo);
       if (together?.kind === 'done') logIngested(deps, message, together.results[index]!);
       if (step.kind === 'stop') {
         stopWith = step;
@@ -108,26 +117,64 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
   return { ...counts, lastUid };
 }
 
-async function resumePoint(session: MailboxSession, deps: SyncDeps): Promise<number> {
+async function resumePoint(session: MailboxSession, deps: SyncDeps): Promise<MailboxState> {
   const state = await deps.state.read(deps.mailbox);
-  if (state && state.uidValidity === session.uidValidity) return state.lastUid;
+  if (state && state.uidValidity === session.uidValidity) return state;
+  deps.failures.clear();
   if (state) {
     deps.log.warn(
       { mailbox: deps.mailbox, oldUidValidity: String(state.uidValidity), uidValidity: String(session.uidValidity) },
       'UIDVALIDITY changed: re-reading the whole folder; messages already stored are skipped',
     );
+    const reread = { uidValidity: session.uidValidity, lastUid: 0, existingUpTo: 0 };
+    await deps.state.write(deps.mailbox, reread);
+    return reread;
   }
-  await deps.state.write(deps.mailbox, { uidValidity: session.uidValidity, lastUid: 0 });
-  deps.failures.clear();
-  return 0;
+  return firstStart(session, deps);
+}
+
+/**
+ * The first sync of a mailbox: what is in the folder already was there
+ * before the daemon. Its highest UID is kept, so that a restart in the middle
+ * of importing it still knows which mail is old.
+ */
+async function firstStart(session: MailboxSession, deps: SyncDeps): Promise<MailboxState> {
+  const mode = deps.existingMail ?? 'ingest';
+  const present = await session.listNewMessages(0);
+  const highest = present.at(-1)?.uid ?? 0;
+  const state: MailboxState = {
+    uidValidity: session.uidValidity,
+    lastUid: mode === 'skip' ? highest : 0,
+    existingUpTo: mode === 'import' ? highest : 0,
+  };
+  await deps.state.write(deps.mailbox, state);
+  if (present.length > 0) {
+    const what = {
+      import: 'importing them as tickets without acknowledging or notifying anyone',
+      ingest: 'taking them as new mail (acknowledgements and notifications go out)',
+      skip: 'leaving them alone; only mail arriving from now on becomes tickets',
+    }[mode];
+    deps.log.info({ mailbox: deps.mailbox, existingMail: mode, messages: present.length, upToUid: highest }, `first start: ${present.length} messages already in the folder; ${what}`);
+  }
+  return state;
 }
 
 type Step = { kind: 'done'; result: IngestResult } | { kind: 'stop'; error: unknown } | { kind: 'quarantined' };
 
-type Source = { uid: number; size: number; source: Buffer };
+type Source = { uid: number; size: number; source: Buffer; arrivedAt?: Date | null };
+
+function inboundMail(deps: SyncDeps, message: Source, existingUpTo: number): InboundMail {
+  const mail = { mailbox: deps.mailbox, uid: message.uid, source: message.source, size: message.size };
+  return message.uid <= existingUpTo ? { ...mail, existing: true } : mail;
+}
 
 /** A batch fetched and, with group commit, prepared; or why the server could not give it. */
-async function load(session: MailboxSession, deps: SyncDeps, batch: readonly { uid: number }[]): Promise<{ sources: Source[]; prepared: PreparedMail[] | null } | { error: unknown }> {
+async function load(
+  session: MailboxSession,
+  deps: SyncDeps,
+  batch: readonly { uid: number }[],
+  existingUpTo: number,
+): Promise<{ sources: Source[]; prepared: PreparedMail[] | null } | { error: unknown }> {
   let sources: Source[];
   try {
     sources = await session.fetchSources(batch.map((m) => m.uid), deps.maxMessageBytes);
@@ -136,7 +183,7 @@ async function load(session: MailboxSession, deps: SyncDeps, batch: readonly { u
   }
   if (!deps.group) return { sources, prepared: null };
   try {
-    const prepared = await Promise.all(sources.map((m) => deps.group!.prepare({ mailbox: deps.mailbox, uid: m.uid, source: m.source, size: m.size })));
+    const prepared = await Promise.all(sources.map((m) => deps.group!.prepare(inboundMail(deps, m, existingUpTo))));
     return { sources, prepared };
   } catch {
     // Ingested one at a time instead, where the mail at fault is found.
@@ -161,10 +208,9 @@ async function commitTogether(deps: SyncDeps, prepared: readonly PreparedMail[])
   }
 }
 
-async function ingestOne(deps: SyncDeps, uidValidity: bigint, message: { uid: number; size: number; source: Buffer }): Promise<Step> {
-  const { mailbox } = deps;
+async function ingestOne(deps: SyncDeps, uidValidity: bigint, message: Source, existingUpTo: number): Promise<Step> {
   try {
-    const result = await deps.ingest({ mailbox, uid: message.uid, source: message.source, size: message.size });
+    const result = await deps.ingest(inboundMail(deps, message, existingUpTo));
     deps.failures.delete(message.uid);
     logIngested(deps, message, result);
     return { kind: 'done', result };
@@ -176,6 +222,7 @@ async function ingestOne(deps: SyncDeps, uidValidity: bigint, message: { uid: nu
 }
 
 function logIngested(deps: SyncDeps, message: Source, result: IngestResult): void {
+  if (result.outcome !== 'duplicate') deps.onIngested?.({ uid: message.uid, arrivedAt: message.arrivedAt ?? null }, result);
   deps.log.info(
     {
       mailbox: deps.mailbox,

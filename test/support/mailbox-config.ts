@@ -12,12 +12,14 @@ export function mailboxYaml(o: {
   mailboxExtra?: string;
 }): string[] {
   const more = (extra: string | undefined) => (extra ? `, ${extra}` : '');
+  // Tests fill a folder before the daemon starts and expect that mail to be taken as new, unless they say otherwise.
+  const imapExtra = o.imapExtra?.includes('existingMail') ? o.imapExtra : ['existingMail: ingest', o.imapExtra].filter(Boolean).join(', ');
   return [
     'mailboxes:',
     '  - name: support',
     '    address: support@example.test',
     ...(o.mailboxExtra ? [`    ${o.mailboxExtra}`] : []),
-    `    imap: { host: 127.0.0.1, port: ${o.imapPort}, secure: false, user: "${o.user}", password: \${IMAP_PASSWORD}, folder: ${o.folder ?? 'INBOX'}${more(o.imapExtra)} }`,
+    `    imap: { host: 127.0.0.1, port: ${o.imapPort}, secure: false, user: "${o.user}", password: \${IMAP_PASSWORD}, folder: ${o.folder ?? 'INBOX'}${more(imapExtra)} }`,
     `    smtp: { host: 127.0.0.1, port: ${o.smtpPort}, secure: false${more(o.smtpExtra)} }`,
   ];
 }

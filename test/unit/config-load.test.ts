@@ -58,6 +58,7 @@ describe('parseConfig: a valid file', () => {
           pollInterval: 60_000,
           tlsVerify: true,
           quarantineFolder: null,
+          existingMail: 'import',
         },
       },
     ]);

@@ -9,18 +9,17 @@ export function createMailboxStateStore(db: Db): MailboxStateStore {
     async read(mailbox) {
       try {
         const [row] = await db.select().from(mailboxState).where(eq(mailboxState.mailbox, mailbox));
-        return row ? { uidValidity: BigInt(row.uidValidity), lastUid: row.lastUid } : null;
+        return row ? { uidValidity: BigInt(row.uidValidity), lastUid: row.lastUid, existingUpTo: row.existingUpTo } : null;
       } catch (err) {
         throw toAppError(err, `reading state of mailbox ${mailbox}`);
       }
     },
     async write(mailbox, state) {
-      const values = { mailbox, uidValidity: Number(state.uidValidity), lastUid: state.lastUid, updatedAt: new Date() };
+      const values = { mailbox, uidValidity: Number(state.uidValidity), lastUid: state.lastUid, updatedAt: new Date(), ...(state.existingUpTo === undefined ? {} : { existingUpTo: state.existingUpTo }) };
       try {
-        await db
-          .insert(mailboxState)
-          .values(values)
-          .onConflictDoUpdate({ target: mailboxState.mailbox, set: { uidValidity: values.uidValidity, lastUid: values.lastUid, updatedAt: values.updatedAt } });
+        // `existingUpTo` is kept when a write does not name it.
+        const { mailbox: _key, ...set } = values;
+        await db.insert(mailboxState).values(values).onConflictDoUpdate({ target: mailboxState.mailbox, set });
       } catch (err) {
         throw toAppError(err, `saving state of mailbox ${mailbox}`);
       }

@@ -246,6 +246,8 @@ export const mailboxState = pgTable('mailbox_state', {
   mailbox: text('mailbox').primaryKey(),
   uidValidity: id('uid_validity').notNull(),
   lastUid: id('last_uid').notNull().default(0),
+  /** The highest UID already in the folder at the first start: mail up to it is imported quietly (`imap.existingMail`). */
+  existingUpTo: id('existing_up_to').notNull().default(0),
   updatedAt: tstz('updated_at').notNull().defaultNow(),
 });
 

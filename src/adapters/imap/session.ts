@@ -30,10 +30,10 @@ export function imapSession(client: ImapFlow, folders: { processed: string | nul
     async fetchSources(uids, maxBytes) {
       if (uids.length === 0) return [];
       try {
-        const found = await client.fetchAll(uids.join(','), { uid: true, size: true, source: { maxLength: maxBytes } }, { uid: true });
+        const found = await client.fetchAll(uids.join(','), { uid: true, size: true, internalDate: true, source: { maxLength: maxBytes } }, { uid: true });
         return found
           .filter((m) => m.source !== undefined)
-          .map((m) => ({ uid: m.uid, size: m.size ?? m.source!.length, source: m.source! }))
+          .map((m) => ({ uid: m.uid, size: m.size ?? m.source!.length, source: m.source!, arrivedAt: arrival(m.internalDate) }))
           .sort((a, b) => a.uid - b.uid);
       } catch (err) {
         throw toImapError(err, 'fetching messages');
@@ -43,6 +43,13 @@ export function imapSession(client: ImapFlow, folders: { processed: string | nul
     markProcessed: (uids) => moveOrFlag(client, uids, folders.processed),
     markQuarantined: (uids) => moveOrFlag(client, uids, folders.quarantine),
   };
+}
+
+/** INTERNALDATE: when the server received the message. */
+function arrival(internalDate: Date | string | undefined): Date | null {
+  if (internalDate === undefined) return null;
+  const date = new Date(internalDate);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** Moves messages to `folder`, or flags them `\Seen` when there is none. */

@@ -1,0 +1,1 @@
+ALTER TABLE "mailbox_state" ADD COLUMN "existing_up_to" bigint DEFAULT 0 NOT NULL;
