@@ -2,7 +2,7 @@ import { parseLocalDateTime } from './business-time.js';
 import { parseDuration } from './duration.js';
 import { PRIORITIES, type Priority, type TicketStatus } from './ticket.js';
 
-/** What an agent can say at the top of a reply (DESIGN.md, "Agents by email"). */
+/** What an agent can say at the top of a reply (README, "Agents answer by email"). */
 export type AgentCommand =
   | { readonly type: 'status'; readonly status: Extract<TicketStatus, 'resolved' | 'postponed' | 'closed' | 'spam' | 'open'> }
   | { readonly type: 'priority'; readonly priority: Priority }

@@ -1,6 +1,6 @@
 import type { TicketStatus } from './ticket.js';
 
-/** What can happen to a ticket (DESIGN.md, "Ticket lifecycle"). */
+/** What can happen to a ticket (docs/lifecycle.md). */
 export type LifecycleEvent =
   | { readonly type: 'customer_message' }
   | { readonly type: 'agent_reply_queued' }

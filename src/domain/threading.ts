@@ -30,7 +30,7 @@ export type ThreadDecision =
   | { readonly kind: 'new'; readonly reason: 'no-signal' | 'tag-sender-not-participant' };
 
 /**
- * Decides which ticket a message belongs to, in DESIGN.md's order: duplicate,
+ * Decides which ticket a message belongs to, in the order of docs/lifecycle.md: duplicate,
  * reply token, In-Reply-To, References newest first, subject tag (only when the
  * sender is a participant of that ticket), else a new ticket.
  */

@@ -1,6 +1,6 @@
 import type { SlaState } from './sla.js';
 
-/** The standard helpdesk statuses (DESIGN.md, "Ticket lifecycle"). */
+/** The standard helpdesk statuses (docs/lifecycle.md). */
 export const TICKET_STATUSES = ['new', 'open', 'answered', 'postponed', 'resolved', 'closed', 'spam'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 

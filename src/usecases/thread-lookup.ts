@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import { replyTokenOf, type Inbound } from './inbound.js';
 import type { StoredMessage, UnitOfWork } from './ports.js';
 
-/** A mail already stored, or the ticket it belongs to by DESIGN.md's threading order. */
+/** A mail already stored, or the ticket it belongs to by the threading order of docs/lifecycle.md. */
 export type ThreadLookup = { readonly kind: 'duplicate'; readonly stored: StoredMessage } | Exclude<ThreadDecision, { kind: 'duplicate' }>;
 
 /**
