@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   SMTP_TRANSIENT: 'the SMTP server or network failed for now (4xx, timeout, connection)',
   SMTP_AUTH: 'the SMTP server rejected the credentials',
   SMTP_NOT_CONFIGURED: 'the mailbox has no SMTP server configured',
+  OAUTH_TOKEN: 'the OAuth2 token endpoint did not issue an access token (refused: an operator must act; failed: retried)',
   QUEUE_UNAVAILABLE: 'Redis (the queue) cannot be reached',
   PARSE_BUDGET: 'parsing a mail took longer than its time budget',
 } as const;

@@ -19,6 +19,8 @@ const REDACT = [
   '*.auth.pass',
   'imap.password',
   'smtp.password',
+  // OAuth2 credentials (imap.auth, smtp.auth) and the tokens they give.
+  ...['clientSecret', 'refreshToken', 'accessToken', 'access_token', 'refresh_token'].flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`]),
 ];
 
 /** The process logger: JSON lines on stdout, level from LOG_LEVEL (default info). */

@@ -8,6 +8,7 @@ import { sentFolderCopier } from './adapters/imap/sent-folder.js';
 import { createQueues, createWorker, ensureSchedulers, MAINTENANCE_QUEUE, OUTBOUND_QUEUE } from './adapters/queue/queues.js';
 import { composeMail } from './adapters/smtp/compose.js';
 import { createMailer } from './adapters/smtp/mailer.js';
+import type { MailboxTokens } from './adapters/oauth/mailbox-tokens.js';
 import type { OutboxQueue } from './usecases/ports.js';
 import { recomputeDueTimes } from './usecases/recompute-due-times.js';
 import type { ScheduleDeps } from './usecases/scheduled-change.js';
@@ -33,7 +34,15 @@ export interface Outbound {
 }
 
 /** The outbound queue, its worker, and the reconciler schedule (re-ensured periodically: a flushed Redis loses it). */
-export function startOutbound(config: () => Config, environment: QueueEnvironment, database: Database, tokenKey: Buffer, log: Logger): Outbound {
+export function startOutbound(
+  config: () => Config,
+  environment: QueueEnvironment,
+  database: Database,
+  tokenKey: Buffer,
+  log: Logger,
+  /** OAuth2 access tokens for mailboxes that sign in with them (SMTP, sent-folder copies). */
+  tokens?: MailboxTokens,
+): Outbound {
   const settings = {
     redisUrl: environment.redisUrl,
     prefix: environment.queuePrefix,
@@ -41,7 +50,7 @@ export function startOutbound(config: () => Config, environment: QueueEnvironmen
     retryDelayMs: config().outbound.retryDelay,
   };
   const queues = createQueues(settings);
-  const mailer = createMailer(config);
+  const mailer = createMailer(config, tokens);
   const deps: SendDeps & ScheduleDeps = {
     schedule: createScheduleStore(database.db),
     delivery: createDeliveryStore(database.db),
@@ -49,7 +58,7 @@ export function startOutbound(config: () => Config, environment: QueueEnvironmen
     mailer,
     compose: composeMail,
     outbox: queues.outbox,
-    copyToSent: sentFolderCopier(config),
+    copyToSent: sentFolderCopier(config, tokens),
     config,
     now: () => new Date(),
     tokenKey,

@@ -46,13 +46,47 @@ const timezone = z.string().refine(
   { message: 'is not a known IANA time zone (e.g. Europe/Amsterdam)' },
 );
 
-const imapSchema = z.strictObject({
+/** Token endpoints of the providers we know; `custom` names its own. */
+export const OAUTH2_TOKEN_URLS = {
+  google: 'https://oauth2.googleapis.com/token',
+  microsoft: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+} as const;
+
+/**
+ * OAuth2 sign-in (XOAUTH2/OAUTHBEARER) with a refresh token the daemon
+ * exchanges for access tokens. `tokenUrl` defaults by provider (a Microsoft
+ * tenant may name its own); `scope` is sent with each refresh when given.
+ */
+const oauth2Schema = z
+  .strictObject({
+    type: z.literal('oauth2', { error: 'the only auth type is oauth2' }),
+    provider: z.enum(['google', 'microsoft', 'custom']),
+    clientId: z.string().min(1),
+    /** Public clients (e.g. a Microsoft app registered as one) have none. */
+    clientSecret: z.string().min(1).nullable().default(null),
+    refreshToken: z.string().min(1),
+    tokenUrl: z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' }).optional(),
+    scope: z.string().min(1).optional(),
+  })
+  .transform((auth, ctx) => {
+    const tokenUrl = auth.tokenUrl ?? (auth.provider === 'custom' ? undefined : OAUTH2_TOKEN_URLS[auth.provider]);
+    if (!tokenUrl) {
+      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: 'is required with provider: custom (the token endpoint of your identity provider)' });
+      return z.NEVER;
+    }
+    return { ...auth, tokenUrl };
+  });
+export type OAuth2Auth = z.output<typeof oauth2Schema>;
+
+const imapFields = z.strictObject({
   host: z.string().min(1),
   /** Defaults to 993 with `secure`, else 143. */
   port: port.optional(),
   secure: z.boolean().default(true),
   user: z.string().min(1),
   password: z.string().nullable().default(null),
+  /** OAuth2 instead of a password (Google, Microsoft 365, or a custom token endpoint). */
+  auth: oauth2Schema.optional(),
   folder: z.string().min(1).default('INBOX'),
   /** Move processed mail here; null flags it `\Seen` and leaves it in place. */
   processedFolder: z.string().min(1).nullable().default(null),
@@ -74,14 +108,27 @@ const imapSchema = z.strictObject({
   existingMail: z.enum(['import', 'ingest', 'skip']).default('import'),
 });
 
-const smtpSchema = z.strictObject({
+/** A password or OAuth2, never both: which one signs in would be a guess. */
+function oneSignIn(block: { password: string | null; auth?: unknown }, ctx: z.RefinementCtx): void {
+  if (block.password !== null && block.auth !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'password and auth (OAuth2) are mutually exclusive: remove one' });
+  }
+}
+const imapSchema = imapFields.superRefine(oneSignIn);
+
+const smtpFields = z.strictObject({
   host: z.string().min(1),
   port: port.default(587),
   secure: z.boolean().default(false),
+  /** With `auth`, defaults to the mailbox's `imap.user`. */
   user: z.string().min(1).nullable().default(null),
   password: z.string().nullable().default(null),
+  /** OAuth2 (XOAUTH2); the same block as `imap.auth` (a YAML anchor saves writing it twice) shares its tokens. */
+  auth: oauth2Schema.optional(),
   tlsVerify: z.boolean().default(true),
 });
+
+const smtpSchema = smtpFields.superRefine(oneSignIn);
 
 const mailboxSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, - and _ only'),
@@ -179,6 +226,11 @@ export const configSchema = z
     /** Mail to agents about new tickets and customer replies. */
     notifications: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
     outbound: outboundSchema.prefault({}),
+    /**
+     * IMAP logins in flight at once to one server (host:port): the other
+     * mailboxes on it wait their turn. Open connections do not count.
+     */
+    imapLogins: z.strictObject({ perServer: z.number().int().min(1).max(100).default(8) }).prefault({}),
     autoClose: z
       .strictObject({
         after: duration.prefault('4d'),

@@ -53,7 +53,50 @@ async function lookupUid(name: string): Promise<{ uid: number; gid: number }> {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
-function config(dir: string, port: number, runAs: string, instance: string): string {
+/** Options of a throwaway Dovecot; none gives the default (any user logs in with DOVECOT_PASSWORD). */
+export interface DovecotOptions {
+  /**
+   * Also an OAuth2 passdb for XOAUTH2 and OAUTHBEARER: a token is good when
+   * this RFC 7662 endpoint (POST `token=…`) answers `active: true` and a
+   * `username` equal to the login name. PLAIN/LOGIN keep DOVECOT_PASSWORD.
+   */
+  readonly oauth2?: { readonly introspectionUrl: string };
+}
+
+/** The oauth2 passdb's own file (Dovecot 2.3 `dovecot-oauth2.conf.ext`). */
+function oauth2Config(introspectionUrl: string): string {
+  return `introspection_mode = post
+introspection_url = ${introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
+}
+
+/** Passdbs of the oauth2 option: tokens for the OAuth mechanisms, the password for the others. */
+function oauth2Passdbs(dir: string): string {
+  return `auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/dovecot-oauth2.conf.ext
+}
+passdb {
+  driver = static
+  mechanisms = plain login
+  args = password=${DOVECOT_PASSWORD}
+}`;
+}
+
+function config(dir: string, port: number, runAs: string, instance: string, options: DovecotOptions = {}): string {
+  const passdb = options.oauth2
+    ? oauth2Passdbs(dir)
+    : `auth_mechanisms = plain login
+passdb {
+  driver = static
+  args = password=${DOVECOT_PASSWORD}
+}`;
   return `
 protocols = imap
 listen = 127.0.0.1
@@ -63,7 +106,6 @@ log_path = ${dir}/dovecot.log
 instance_name = ${instance}
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
 default_login_user = ${runAs}
 default_internal_user = ${runAs}
 default_internal_group = ${runAs}
@@ -77,10 +119,7 @@ mail_max_userip_connections = 200
 auth_failure_delay = 0
 # The command a session is in shows in its process title (e.g. IDLE): tests can wait for it.
 verbose_proctitle = yes
-passdb {
-  driver = static
-  args = password=${DOVECOT_PASSWORD}
-}
+${passdb}
 userdb {
   driver = static
   args = home=${dir}/mail/%d/%n
@@ -152,7 +191,7 @@ function daemonize(command: string, args: string[]): Promise<void> {
 }
 
 /** Starts Dovecot with its own config in a temp dir (recipe: shared/mail-testing.md). */
-export async function startDovecot(): Promise<Dovecot> {
+export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   const isRoot = userInfo().uid === 0;
   const runAs = isRoot ? 'dovecot' : userInfo().username;
   const dir = await mkdtemp(join(tmpdir(), 'helpdesk-dovecot-'));
@@ -161,10 +200,13 @@ export async function startDovecot(): Promise<Dovecot> {
   const port = await freePort();
   const conf = join(dir, 'dovecot.conf');
   const instance = `helpdesk-test-${randomBytes(4).toString('hex')}`;
-  await writeFile(conf, config(dir, port, runAs, instance));
+  await writeFile(conf, config(dir, port, runAs, instance, options));
+  const oauth2File = join(dir, 'dovecot-oauth2.conf.ext');
+  if (options.oauth2) await writeFile(oauth2File, oauth2Config(options.oauth2.introspectionUrl));
   const owner = isRoot ? await lookupUid(runAs) : null;
   if (owner) {
     for (const path of [dir, join(dir, 'run'), join(dir, 'state'), join(dir, 'mail'), conf]) await chown(path, owner.uid, owner.gid);
+    if (options.oauth2) await chown(oauth2File, owner.uid, owner.gid);
   }
   let pid = 0;
   const up = async () => {

@@ -51,3 +51,16 @@ describe('errorForLog: code, bounded message, bounded stack — never causes or 
     }
   });
 });
+
+describe('the logger redacts credentials', () => {
+  it('never writes a password, a token or an OAuth2 secret, however deep a config object puts it', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
+    const log = createLogger('info', sink);
+    const auth = { type: 'oauth2', clientId: 'client-1', clientSecret: MARKER, refreshToken: MARKER, accessToken: MARKER };
+    log.info({ password: MARKER, token: MARKER, imap: { password: MARKER, auth }, mailbox: { imap: { auth } }, response: { access_token: MARKER, refresh_token: MARKER } }, 'config');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(MARKER);
+    expect(JSON.parse(lines[0]!).imap.auth.clientId).toBe('client-1');
+  });
+});
