@@ -1,4 +1,5 @@
-import type { TicketDetail, TicketSummary } from './adapters/db/ticket-queries.js';
+import type { TicketDetail, TicketSummary, UnthreadedMail } from './adapters/db/ticket-queries.js';
+import { describeEvent } from './cli/event-sentence.js';
 import type { DryRunReport } from './usecases/dry-run.js';
 import type { QuarantinedMail } from './usecases/ports.js';
 import type { ReplayResult } from './usecases/replay-quarantine.js';
@@ -53,12 +54,32 @@ export function formatToSolveTable(rows: readonly (TicketSummary & { nextDueAt: 
   );
 }
 
-/** The plain `tickets show` output: fields, then the conversation, then the history. */
-export function formatTicketDetail(t: TicketDetail): string {
+const SLA_METRICS = [
+  ['first response', 'firstResponseDueAt'],
+  ['next response', 'nextResponseDueAt'],
+  ['resolution', 'resolutionDueAt'],
+] as const;
+
+/** The due times that are set, each with whether it has passed at `now`; `-` when none is. */
+function slaLine(t: TicketSummary, now: Date): string {
+  const due = SLA_METRICS.flatMap(([name, key]) => {
+    const at = t[key];
+    if (at === null) return [];
+    return [`${name} ${shortTime(at)} UTC${Date.parse(at) <= now.getTime() ? ' BREACHED' : ''}`];
+  });
+  return due.length ? due.join(' · ') : '-';
+}
+
+/** The plain `tickets show` output: fields, then the conversation, then the history (one sentence per event). */
+export function formatTicketDetail(t: TicketDetail, now: Date): string {
   const out: string[] = [
     `#${t.number}  ${t.subject}`,
-    `status ${t.status} · priority ${t.priority} · department ${t.department} · assignee ${t.assignee ?? '-'}`,
-    `customer ${t.customer} · created ${shortTime(t.createdAt)} · updated ${shortTime(t.updatedAt)}${t.tags.length ? ` · tags ${t.tags.join(', ')}` : ''}`,
+    `status      ${t.status} · priority ${t.priority} · department ${t.department}`,
+    `assignee    ${t.assignee ?? 'nobody'}`,
+    `customer    ${t.customer}`,
+    `tags        ${t.tags.length ? t.tags.join(', ') : '-'}`,
+    `created     ${shortTime(t.createdAt)} UTC · updated ${shortTime(t.updatedAt)} UTC`,
+    `SLA due     ${slaLine(t, now)}`,
     '',
     `Messages (${t.messages.length})`,
   ];
@@ -68,10 +89,8 @@ export function formatTicketDetail(t: TicketDetail): string {
     out.push(...body.map((l) => `    ${l}`));
   }
   out.push('', `History (${t.events.length})`);
-  for (const e of t.events) {
-    const data = Object.keys(e.data).length ? ` ${JSON.stringify(e.data)}` : '';
-    out.push(`  ${shortTime(e.createdAt)}  ${e.type}  by ${e.actor}${cut(data, 100)}`);
-  }
+  const actorWidth = Math.max(0, ...t.events.map((e) => e.actor.length));
+  for (const e of t.events) out.push(`  ${shortTime(e.createdAt)}  ${e.actor.padEnd(actorWidth)}  ${cut(describeEvent(e.type, e.data), 160)}`);
   return out.join('\n');
 }
 
@@ -123,4 +142,13 @@ export function formatQuarantine(entries: readonly QuarantinedMail[]): string {
 export function formatReplay(result: ReplayResult): string {
   if (result.ok) return `${result.id}: ${result.outcome}${result.ticketNumber === null ? '' : ` on ticket #${result.ticketNumber}`}; removed from the quarantine`;
   return `${result.id}: still failing (${result.error.code}: ${cut(result.error.message, 120)}); kept`;
+}
+
+/** The plain `mail unthreaded` output: one row per mail. */
+export function formatUnthreaded(rows: readonly UnthreadedMail[]): string {
+  if (rows.length === 0) return 'no unthreaded mail';
+  return table(
+    ['ID', 'MAILBOX', 'KIND', 'DATE (UTC)', 'FROM', 'SUBJECT'],
+    rows.map((m) => [String(m.id), m.mailbox ?? '-', m.kind, shortTime(m.date ?? m.receivedAt), cut(m.from ?? '?', 40), cut(m.subject, 60)]),
+  );
 }

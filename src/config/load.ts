@@ -4,7 +4,9 @@ import { dirname, resolve as resolvePath, sep } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { referenceProblems, resolveTemplates } from './resolve-templates.js';
+import { ruleSchema } from './rules.js';
 import { configSchema, type Config } from './schema.js';
+import { templateSchema } from './templates.js';
 
 /** One problem in a config file, located for a human. */
 export interface ConfigProblem {
@@ -24,6 +26,8 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 const SECRET_KEYS = new Set(['password', 'token', 'secret']);
+/** `password`, `token`, `secret`, and keys ending in them (`clientSecret`, `refreshToken`) — not `tokenUrl`. */
+const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key) || /[a-z0-9](Password|Secret|Token)$/.test(key);
 /**
  * Where `${VAR}` is read: connection settings and secrets. Anywhere else (a
  * template, a rule) the value could end up in mail — `{{…}}` in a template
@@ -35,7 +39,7 @@ const ENV_NOT_HERE =
 const ENV_REF_IN_TEXT = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 /**
  * `${VAR}` is not valid YAML inside a flow mapping (`{ password: ${X} }`), yet
- * that is how DESIGN.md writes it. Before parsing, each reference is rewritten
+ * that is how the README and the example config write it. Before parsing, each reference is rewritten
  * to `$⁅VAR⁆` — same length, so every line and column stays true — and the
  * scalar visitor substitutes it.
  */
@@ -68,32 +72,70 @@ export function parseConfig(
   const data = plainData(doc, at);
   if (!data.ok) return { ok: false, problems: [data.problem] };
   const parsed = configSchema.safeParse(data.value ?? {});
-  if (!parsed.success) {
-    const seen = new Set(problems.map((p) => p.key));
-    // An object with a misspelt key also fails its "give at least one of…" check: the typo is the problem.
-    const misspelt = new Set(parsed.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => keyPathText(i.path as PropertyKey[])));
-    const issues = parsed.error.issues.filter((i) => !(i.code === 'custom' && misspelt.has(keyPathText(i.path as PropertyKey[]))));
-    for (const problem of issues.flatMap((issue) => locateIssue(doc, issue, at))) {
-      if (seen.has(problem.key)) continue; // one problem per key: the first says it best
-      seen.add(problem.key);
-      problems.push(problem);
-    }
-    referenceProblems(data.value, (path, message) => {
-      const key = keyPathText(path);
-      if (seen.has(key)) return;
-      seen.add(key);
-      problems.push(at(locate(doc, path)?.range?.[0], key, message));
-    });
-  }
-  if (problems.length === 0 && parsed.success) {
-    const resolved = resolveTemplates(parsed.data, readFile, (path, message) => {
-      const node = locate(doc, path);
-      problems.push(at(node?.range?.[0], keyPathText(path), message));
-    });
+  const report = (path: readonly PropertyKey[], message: string) => problems.push(at(locate(doc, path)?.range?.[0], keyPathText(path), message));
+  if (parsed.success) {
+    // Template problems are reported with a wrong ${VAR} elsewhere, not after it is fixed.
+    const resolved = resolveTemplates(parsed.data, readFile, report);
     if (problems.length === 0) return { ok: true, config: deepFreeze(resolved) };
+  } else {
+    problems.push(...schemaProblems(doc, parsed.error, problems, at));
+    const seen = new Set(problems.map((p) => p.key));
+    const once = (path: readonly PropertyKey[], message: string) => {
+      const key = keyPathText(path);
+      if (seen.has(key) || problems.some((p) => p.key === key && p.message === message)) return;
+      report(path, message);
+    };
+    referenceProblems(data.value, (path, message) => {
+      once(path, message);
+      seen.add(keyPathText(path));
+    });
+    templateProblems(data.value, readFile, once);
   }
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, problems };
+}
+
+/** The schema's issues, located, one per key (the first says it best) and none where `earlier` already has one. */
+function schemaProblems(doc: Document, error: z.ZodError, earlier: readonly ConfigProblem[], at: Locate): ConfigProblem[] {
+  const seen = new Set(earlier.map((p) => p.key));
+  // An object with a misspelt key also fails its "give at least one of…" check: the typo is the problem.
+  const misspelt = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => keyPathText(i.path as PropertyKey[])));
+  const issues = error.issues.filter((i) => !(i.code === 'custom' && misspelt.has(keyPathText(i.path as PropertyKey[]))));
+  const problems: ConfigProblem[] = [];
+  for (const problem of issues.flatMap((issue) => locateIssue(doc, issue, at))) {
+    if (seen.has(problem.key)) continue;
+    seen.add(problem.key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+/**
+ * The checks of `resolveTemplates` (placeholders, template files, rule
+ * references) when the file as a whole fails validation: on each template and
+ * each rule that is valid on its own, so a mistake there is reported in the
+ * same pass as a schema mistake elsewhere.
+ */
+function templateProblems(raw: unknown, readFile: (path: string) => string, report: (path: readonly PropertyKey[], message: string) => void): void {
+  const root = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const given = typeof root.templates === 'object' && root.templates !== null ? root.templates : {};
+  const templates = Object.fromEntries(
+    Object.entries(given).flatMap(([name, template]) => {
+      const valid = templateSchema.safeParse(template);
+      return valid.success ? [[name, valid.data]] : [];
+    }),
+  );
+  const agents = configSchema.shape.agents.safeParse(root.agents);
+  const base = { templates, agents: agents.success ? agents.data : [], rules: [] } as unknown as z.output<typeof configSchema>;
+  resolveTemplates(base, readFile, report);
+  (Array.isArray(root.rules) ? root.rules : []).forEach((rule: unknown, index) => {
+    const valid = ruleSchema.safeParse(rule);
+    if (!valid.success) return;
+    // One rule at a time, its problems moved to its own index.
+    resolveTemplates({ ...base, rules: [valid.data] }, readFile, (path, message) =>
+      report(path[0] === 'rules' ? ['rules', index, ...path.slice(2)] : path, message),
+    );
+  });
 }
 
 /** Aliases a config may use; beyond this a file is a resource-exhaustion attack ("billion laughs"), not a config. */
@@ -145,8 +187,9 @@ export async function loadConfigFile(file: string, env: Readonly<Record<string, 
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    return { ok: false, problems: [{ file, line: 1, column: 1, key: '', message: `cannot read config: ${reason}` }] };
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `file not found: ${resolvePath(file)}` : (err as Error).message;
+    const message = `cannot read config: ${reason} (name another with --config FILE or HELPDESK_CONFIG)`;
+    return { ok: false, problems: [{ file, line: 1, column: 1, key: '', message }] };
   }
   return parseConfig(text, file, env);
 }
@@ -162,12 +205,12 @@ function substituteEnvironment(doc: Document, env: Readonly<Record<string, strin
       const keyName = keyPath.split('.').at(-1) ?? '';
 
       const raw = node.value;
-      if (SECRET_KEYS.has(keyName) && raw !== null && raw !== '' && !(typeof raw === 'string' && ONLY_ENV_REF.test(raw))) {
+      if (isSecretKey(keyName) && raw !== null && raw !== '' && !(typeof raw === 'string' && ONLY_ENV_REF.test(raw))) {
         problems.push(at(node.range?.[0], keyPath, 'secrets must come from the environment: write ${VARIABLE_NAME}'));
         return;
       }
       if (typeof raw !== 'string' || !raw.includes('$⁅')) return;
-      if (!SECRET_KEYS.has(keyName) && !ENV_ALLOWED_UNDER.test(keyPath)) {
+      if (!isSecretKey(keyName) && !ENV_ALLOWED_UNDER.test(keyPath)) {
         problems.push(at(node.range?.[0], keyPath, ENV_NOT_HERE));
         return;
       }

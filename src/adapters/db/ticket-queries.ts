@@ -1,11 +1,11 @@
 import { fullMessageId } from './message-keys.js';
 import { redactReplyToken } from '../../usecases/reply-token.js';
-import { asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
 import { contacts, events, messages, tickets } from './schema.js';
 
-/** The `tickets list --json` object (DESIGN.md, "Command line"): scripts depend on these fields. */
+/** The `tickets list --json` object (README, "JSON output"): scripts depend on these fields. */
 export interface TicketSummary {
   number: number;
   subject: string;
@@ -27,6 +27,20 @@ export interface TicketSummary {
 export interface TicketDetail extends TicketSummary {
   messages: { direction: string; kind: string; from: string | null; to: string[]; subject: string; text: string; messageId: string | null; createdAt: string }[];
   events: { type: string; actor: string; data: Record<string, unknown>; createdAt: string }[];
+}
+
+/** The `mail unthreaded --json` object: a stored inbound mail that belongs to no ticket. */
+export interface UnthreadedMail {
+  id: number;
+  mailbox: string | null;
+  /** What it was stored as: `auto_reply`, `bounce`, or `note` (mail in an agent's name that proved nothing). */
+  kind: string;
+  from: string | null;
+  subject: string;
+  /** Its Date header, ISO 8601; null when it had none. */
+  date: string | null;
+  /** When it was stored. */
+  receivedAt: string;
 }
 
 const summaryColumns = {
@@ -149,5 +163,28 @@ export async function showTicket(db: Db, number: number): Promise<TicketDetail |
     };
   } catch (err) {
     throw toAppError(err, `reading ticket ${number}`);
+  }
+}
+
+/** Inbound mail stored without a ticket (forged agent mail, stray auto-replies and bounces), newest first. */
+export async function unthreadedMail(db: Db, limit = 100): Promise<UnthreadedMail[]> {
+  try {
+    const rows = await db
+      .select({
+        id: messages.id,
+        mailbox: messages.mailbox,
+        kind: messages.kind,
+        from: messages.fromAddress,
+        subject: messages.subject,
+        date: messages.sentDate,
+        receivedAt: messages.createdAt,
+      })
+      .from(messages)
+      .where(and(isNull(messages.ticketId), eq(messages.direction, 'in')))
+      .orderBy(desc(messages.id))
+      .limit(limit);
+    return rows.map((m) => ({ ...m, date: m.date?.toISOString() ?? null, receivedAt: m.receivedAt.toISOString() }));
+  } catch (err) {
+    throw toAppError(err, 'listing unthreaded mail');
   }
 }
