@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { parseDuration } from './domain/duration.js';
 import type { Logger } from 'pino';
 import { diffConfig, isUnchanged } from './config/diff.js';
 import { formatProblem, loadConfigFile } from './config/load.js';
+import { loadConfigOrThrow, type Environment } from './environment.js';
 import { watchConfigFile } from './config/watch.js';
 import type { Config } from './config/schema.js';
 import { openDatabase, type Database } from './adapters/db/client.js';
@@ -10,6 +10,8 @@ import { ensureDatabase, runMigrations } from './adapters/db/migrate.js';
 import { createMailboxStateStore } from './adapters/db/mailbox-state-store.js';
 import { createStore } from './adapters/db/store.js';
 import { MailboxWatcher } from './adapters/imap/mailbox-watcher.js';
+import { ConnectionGate, serverKey } from './adapters/imap/connection-gate.js';
+import { logWhenStarted } from './adapters/imap/watch-summary.js';
 import { createParserPool } from './adapters/mime/parser-pool.js';
 import { createSenderVerifier, type DnsResolver } from './adapters/mailauth/verify-sender.js';
 import { createQuarantine } from './adapters/db/quarantine-store.js';
@@ -20,45 +22,18 @@ import { createQueues } from './adapters/queue/queues.js';
 import { redactUrl, startOutbound, within } from './queues-and-workers.js';
 import { composeMail } from './adapters/smtp/compose.js';
 import { redisLeases } from './adapters/queue/lease.js';
-import type { OutboxQueue, Quarantine } from './usecases/ports.js';
+import type { MailboxStateStore, OutboxQueue, Quarantine } from './usecases/ports.js';
 import { AppError, isAppError } from './errors.js';
 import { ingestMails, ingestMessage, prepareMail, type IngestDeps } from './usecases/ingest-message.js';
 import { syncMailbox } from './usecases/sync-mailbox.js';
 import { Telemetry } from './telemetry.js';
 import { startHttpServer, type HttpServer } from './adapters/http/server.js';
 import { storedCounts } from './adapters/db/stored-counts.js';
+import { createMailboxTokens, type MailboxTokens } from './adapters/oauth/mailbox-tokens.js';
+import { tokenReporter } from './adapters/oauth/token-reporter.js';
+import { alertMailboxSignIn } from './usecases/mailbox-alert.js';
 
-/** Settings that come from the environment (DESIGN.md, "Config shape"). */
-export interface Environment {
-  readonly databaseUrl: string;
-  readonly redisUrl: string;
-  /** Prefix of every Redis key, so several installations (or tests) can share one Redis. */
-  readonly queuePrefix: string;
-  /** HELPDESK_TOKEN_KEY; when unset a key is generated once and kept in the database. */
-  readonly tokenKey: string | null;
-  /** How long a daemon's hold on a mailbox lasts unless renewed (default 30 s): a stopped daemon's mailboxes move on within it. */
-  readonly mailboxLeaseMs?: number;
-  readonly configFile: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** DNS for DKIM keys and DMARC records; the system resolver when absent (tests give a stub). */
-  readonly dnsResolver?: DnsResolver;
-}
-
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/helpdesk';
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-
-/** Reads the process environment. The only place that does. */
-export function readEnvironment(configOption?: string): Environment {
-  return {
-    databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
-    redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
-    queuePrefix: process.env.HELPDESK_QUEUE_PREFIX || 'helpdesk',
-    tokenKey: process.env.HELPDESK_TOKEN_KEY || null,
-    mailboxLeaseMs: parseDuration(process.env.HELPDESK_MAILBOX_LEASE ?? '') ?? undefined,
-    configFile: configOption ?? process.env.HELPDESK_CONFIG ?? 'helpdesk.yaml',
-    env: process.env,
-  };
-}
+export { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, loadConfigOrThrow, readEnvironment, type Environment } from './environment.js';
 
 export interface Daemon {
   readonly watchers: readonly MailboxWatcher[];
@@ -68,15 +43,6 @@ export interface Daemon {
   /** Reads the config file again; a valid one applies to the next mail, an invalid one is logged and ignored. */
   reload(): Promise<boolean>;
   stop(): Promise<void>;
-}
-
-/** Loads and validates the config, or throws CONFIG_INVALID listing every problem. */
-export async function loadConfigOrThrow(environment: Environment): Promise<Config> {
-  const loaded = await loadConfigFile(environment.configFile, environment.env);
-  if (!loaded.ok) {
-    throw new AppError('CONFIG_INVALID', loaded.problems.map(formatProblem).join('\n'));
-  }
-  return loaded.config;
 }
 
 /**
@@ -106,12 +72,25 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const database = openDatabase(environment.databaseUrl);
   const tokenKey = await resolveTokenKey(environment, database, log);
   const parser = createParserPool({ budgetMs: () => current().limits.parseTimeout });
-  const outbound = startOutbound(current, environment, database, tokenKey, log);
+  // One token provider per OAuth2 grant, shared by the watchers, the mailer and the sent-folder copies.
+  const tokens = createMailboxTokens(environment.oauthRetry ? { retry: environment.oauthRetry } : {});
+  const outbound = startOutbound(current, environment, database, tokenKey, log, tokens);
   const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
   const telemetry = new Telemetry();
   telemetry.readCountsWith(() => storedCounts(database.db));
   const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log, telemetry });
-  const watchers = startWatchers(current, database, ingest, leases, telemetry, log);
+  tokens.listen(
+    tokenReporter({
+      health: (name) => {
+        const mailbox = current().mailboxes.find((m) => m.name === name);
+        return mailbox ? telemetry.mailbox(mailbox.name, mailbox.address) : null;
+      },
+      countFailure: (name) => telemetry.oauthRefreshFailures.inc({ mailbox: name }),
+      alert: (mailbox, reason, since) => alertMailboxSignIn(ingest, { mailbox, reason, since }),
+      log,
+    }),
+  );
+  const watchers = startWatchers(current, database, ingest, leases, telemetry, log, tokens);
   const http = config.http
     ? await startHttpServer({ config: current, telemetry, db: database.db, pingRedis: () => leases.ping(), log })
     : null;
@@ -157,6 +136,7 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
       await Promise.all(watchers.map((w) => w.stop()));
       leases.close();
       await outbound.stop();
+      tokens.close();
       await parser.close();
       await database.close();
       log.info({}, 'helpdesk stopped');
@@ -186,7 +166,10 @@ export async function resolveTokenKey(environment: Environment, database: Databa
  * threading and storing, with a queue producer for the mail it causes (a
  * Redis outage leaves those rows to the daemon's reconciler).
  */
-export async function openIngest(environment: Environment, log: Logger): Promise<{ deps: IngestDeps; quarantine: Quarantine; close(): Promise<void> }> {
+export async function openIngest(
+  environment: Environment,
+  log: Logger,
+): Promise<{ deps: IngestDeps; quarantine: Quarantine; state: MailboxStateStore; config: Config; close(): Promise<void> }> {
   const config = await loadConfigOrThrow(environment);
   const database = openDatabase(environment.databaseUrl, { max: 2 });
   try {
@@ -202,6 +185,8 @@ export async function openIngest(environment: Environment, log: Logger): Promise
     return {
       deps,
       quarantine: createQuarantine(database.db),
+      state: createMailboxStateStore(database.db),
+      config,
       async close() {
         await within(5_000, queues.close());
         await parser.close();
@@ -249,10 +234,14 @@ function startWatchers(
   leases: ReturnType<typeof redisLeases>,
   telemetry: Telemetry,
   log: Logger,
+  tokens: MailboxTokens,
 ): MailboxWatcher[] {
   const state = createMailboxStateStore(database.db);
   const quarantine = createQuarantine(database.db);
-  return config().mailboxes.map((mailbox) => {
+  // One gate for every mailbox: logins per server are bounded, and a failing server backs off for all its mailboxes.
+  const gate = new ConnectionGate({ perServer: () => config().imapLogins.perServer, backoff: { initialMs: 1_000, maxMs: 60_000 } });
+  const server = (m: Config['mailboxes'][number]) => serverKey(m.imap.host, m.imap.port ?? (m.imap.secure ? 993 : 143));
+  const watchers = config().mailboxes.map((mailbox) => {
     const failures = new Map<number, number>();
     const watcher: MailboxWatcher = new MailboxWatcher({
       mailbox,
@@ -260,6 +249,9 @@ function startWatchers(
       lease: leases.lease(mailbox.name),
       health: telemetry.mailbox(mailbox.name, mailbox.address),
       onReconnect: () => telemetry.imapReconnects.inc({ mailbox: mailbox.name }),
+      tokens,
+      gate,
+      onStateChange: () => started.stateChanged(),
       sync: (session) =>
         syncMailbox(session, {
           mailbox: mailbox.name,
@@ -274,10 +266,17 @@ function startWatchers(
           failures,
           stopping: () => watcher.stopping,
           existingMail: mailbox.imap.existingMail,
-          onIngested: (mail, result) => telemetry.ingested(mailbox.name, result.kind, mail.arrivedAt, new Date()),
+          onIngested: (mail, result) => {
+            if (result.outcome !== 'duplicate') telemetry.ingested(mailbox.name, result.kind, mail.arrivedAt, new Date());
+          },
         }),
     });
-    watcher.start();
     return watcher;
   });
+  const started = logWhenStarted(
+    watchers.map((w, i) => ({ name: config().mailboxes[i]!.name, server: server(config().mailboxes[i]!), state: () => w.state })),
+    log,
+  );
+  for (const watcher of watchers) watcher.start();
+  return watchers;
 }

@@ -34,7 +34,13 @@ export interface SyncDeps {
   readonly stopping?: () => boolean;
   /** Mail already in the folder at the first start; default `ingest`. */
   readonly existingMail?: ExistingMail;
-  /** Told of every mail stored, with its arrival on the server when known (metrics). */
+  /** Every mail is old mail (a backlog import): stored, nobody mailed. */
+  readonly allExisting?: boolean;
+  /** Where the resume point is kept; default the mailbox's name. */
+  readonly stateKey?: string;
+  /** Told how many messages this sync found to do. */
+  readonly onPending?: (count: number) => void;
+  /** Told of every mail done (duplicates of mail stored before included), with its arrival on the server when known. */
   readonly onIngested?: (mail: { readonly uid: number; readonly arrivedAt: Date | null }, result: IngestResult) => void;
 }
 
@@ -63,7 +69,8 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
   const resume = await resumePoint(session, deps);
   let lastUid = resume.lastUid;
   const pending = await session.listNewMessages(lastUid);
-  const existingUpTo = resume.existingUpTo ?? 0;
+  const existingUpTo = deps.allExisting ? Number.MAX_SAFE_INTEGER : (resume.existingUpTo ?? 0);
+  deps.onPending?.(pending.length);
   const counts = { processed: 0, created: 0, duplicates: 0, quarantined: 0 };
   if (pending.length > 0) deps.log.info({ mailbox: deps.mailbox, pending: pending.length, afterUid: lastUid }, 'new messages');
 
@@ -107,7 +114,7 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
     if (held.length > 0) await session.markQuarantined(held);
     if (advanceTo > lastUid) {
       lastUid = advanceTo;
-      await deps.state.write(deps.mailbox, { uidValidity: session.uidValidity, lastUid });
+      await deps.state.write(stateKey(deps), { uidValidity: session.uidValidity, lastUid });
     }
     if (stopWith) {
       void next?.catch(() => undefined);
@@ -118,7 +125,7 @@ export async function syncMailbox(session: MailboxSession, deps: SyncDeps): Prom
 }
 
 async function resumePoint(session: MailboxSession, deps: SyncDeps): Promise<MailboxState> {
-  const state = await deps.state.read(deps.mailbox);
+  const state = await deps.state.read(stateKey(deps));
   if (state && state.uidValidity === session.uidValidity) return state;
   deps.failures.clear();
   if (state) {
@@ -127,8 +134,13 @@ async function resumePoint(session: MailboxSession, deps: SyncDeps): Promise<Mai
       'UIDVALIDITY changed: re-reading the whole folder; messages already stored are skipped',
     );
     const reread = { uidValidity: session.uidValidity, lastUid: 0, existingUpTo: 0 };
-    await deps.state.write(deps.mailbox, reread);
+    await deps.state.write(stateKey(deps), reread);
     return reread;
+  }
+  if (deps.allExisting) {
+    const fresh = { uidValidity: session.uidValidity, lastUid: 0 };
+    await deps.state.write(stateKey(deps), fresh);
+    return fresh;
   }
   return firstStart(session, deps);
 }
@@ -147,7 +159,7 @@ async function firstStart(session: MailboxSession, deps: SyncDeps): Promise<Mail
     lastUid: mode === 'skip' ? highest : 0,
     existingUpTo: mode === 'import' ? highest : 0,
   };
-  await deps.state.write(deps.mailbox, state);
+  await deps.state.write(stateKey(deps), state);
   if (present.length > 0) {
     const what = {
       import: 'importing them as tickets without acknowledging or notifying anyone',
@@ -157,6 +169,10 @@ async function firstStart(session: MailboxSession, deps: SyncDeps): Promise<Mail
     deps.log.info({ mailbox: deps.mailbox, existingMail: mode, messages: present.length, upToUid: highest }, `first start: ${present.length} messages already in the folder; ${what}`);
   }
   return state;
+}
+
+function stateKey(deps: SyncDeps): string {
+  return deps.stateKey ?? deps.mailbox;
 }
 
 type Step = { kind: 'done'; result: IngestResult } | { kind: 'stop'; error: unknown } | { kind: 'quarantined' };
@@ -222,7 +238,7 @@ async function ingestOne(deps: SyncDeps, uidValidity: bigint, message: Source, e
 }
 
 function logIngested(deps: SyncDeps, message: Source, result: IngestResult): void {
-  if (result.outcome !== 'duplicate') deps.onIngested?.({ uid: message.uid, arrivedAt: message.arrivedAt ?? null }, result);
+  deps.onIngested?.({ uid: message.uid, arrivedAt: message.arrivedAt ?? null }, result);
   deps.log.info(
     {
       mailbox: deps.mailbox,

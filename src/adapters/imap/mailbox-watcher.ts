@@ -4,7 +4,10 @@ import type { MailboxConfig } from '../../config/schema.js';
 import { errorForLog, isAppError } from '../../errors.js';
 import type { Lease, MailboxSession } from '../../usecases/ports.js';
 import type { MailboxHealth } from '../../telemetry.js';
+import { signIn, type MailboxTokens, type SignInCredentials } from '../oauth/mailbox-tokens.js';
 import { CoalescingRunner } from './coalescing-runner.js';
+import { isServerFault, serverKey, type ConnectionGate, type LoginTurn } from './connection-gate.js';
+import { imapClientOptions, imapPort } from './client-options.js';
 import { toImapError } from './errors.js';
 import { imapSession } from './session.js';
 
@@ -19,16 +22,23 @@ export interface WatcherOptions {
   readonly lease?: Lease;
   /** Kept up to date for `/readyz`, `/metrics` and the web view. */
   readonly health?: MailboxHealth;
+  /** Access tokens, for a mailbox with `imap.auth` (OAuth2): a fresh one before each connect. */
+  readonly tokens?: MailboxTokens;
   /** Called on every failed or lost connection before its retry. */
   readonly onReconnect?: () => void;
+  /**
+   * Admits logins per server (bounded concurrency, shared backoff); shared by
+   * every watcher of the daemon. Without it each watcher logs in when it likes.
+   */
+  readonly gate?: ConnectionGate;
+  /** Called after every change of `state`. */
+  readonly onStateChange?: () => void;
 }
 
 export type WatcherState = 'starting' | 'watching' | 'retrying' | 'standby' | 'stopped';
 
 /** A connection that lasted this long resets the backoff. */
 const STABLE_MS = 60_000;
-/** How long IMAP may stay quiet after our last command before IDLE starts. */
-const AUTO_IDLE_DELAY_MS = 250;
 
 /**
  * Keeps one IMAP connection to a mailbox's folder open: syncs on connect, on
@@ -47,6 +57,8 @@ export class MailboxWatcher {
   private leaseLost = false;
   /** The current connection's sync runner, so that stop() can let the mail in hand finish. */
   private runner: CoalescingRunner | null = null;
+  /** Aborted by stop(): ends a wait for a login turn. */
+  private readonly abort = new AbortController();
 
   constructor(opts: WatcherOptions) {
     this.opts = opts;
@@ -64,6 +76,7 @@ export class MailboxWatcher {
       health.state = state;
       health.connected = state === 'watching';
     }
+    this.opts.onStateChange?.();
   }
 
   /** Records a failure (connection or sync) in the mailbox's health. */
@@ -95,6 +108,7 @@ export class MailboxWatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     this.state = 'stopped';
+    this.abort.abort();
     this.wake?.();
     await this.runner?.close();
     const client = this.client;
@@ -131,12 +145,16 @@ export class MailboxWatcher {
         await this.sleep((this.opts.lease?.ttlMs ?? 30_000) / 3);
         continue;
       }
+      const turn = await this.loginTurn();
+      if (!turn) continue; // stopped, or the lease went to another instance while we waited
       const started = Date.now();
       let reason: unknown = null;
       try {
-        await this.connection();
+        await this.connection(turn);
       } catch (err) {
         reason = toImapError(err, `mailbox ${this.opts.mailbox.name}`);
+      } finally {
+        turn.release(); // a no-op once the login ended it
       }
       if (this.stopped) break;
       if (this.leaseLost) {
@@ -157,14 +175,55 @@ export class MailboxWatcher {
     }
   }
 
+  /**
+   * Waits for a turn to log in to this mailbox's server (at once without a
+   * gate). Null when stop() came first, or when the lease went to another
+   * instance during a long wait.
+   */
+  private async loginTurn(): Promise<LoginTurn | null> {
+    const gate = this.opts.gate;
+    if (!gate) return UNGATED;
+    let turn: LoginTurn;
+    try {
+      turn = await gate.turn(serverKey(this.opts.mailbox.imap.host, this.port()), this.abort.signal);
+    } catch {
+      return null; // aborted by stop()
+    }
+    // A server backing off can keep us waiting past the lease's life: hold it again before connecting.
+    const lease = this.opts.lease;
+    if (lease && turn.waitedMs > lease.ttlMs / 3 && !(await this.holdLease())) {
+      turn.release();
+      return null;
+    }
+    return turn;
+  }
+
+  /** Connects and logs in; ends the login turn with what the outcome says about the server. */
+  private async login(client: ImapFlow, turn: LoginTurn): Promise<void> {
+    try {
+      await client.connect();
+      turn.succeeded();
+    } catch (err) {
+      const error = toImapError(err, `mailbox ${this.opts.mailbox.name}`);
+      if (isServerFault(error)) turn.failed();
+      else turn.release();
+      throw error;
+    }
+  }
+
   /** One connection's life: connect, open the folder, sync on triggers until it closes. */
-  private async connection(): Promise<void> {
-    const client = this.createClient();
+  private async connection(turn: LoginTurn): Promise<void> {
+    const credentials = await signIn(this.opts.mailbox.name, this.opts.mailbox.imap, this.opts.tokens);
+    if (this.stopped) return; // stop() came while the token was fetched: it found no client to log out
+    const client = this.createClient(credentials.credentials);
     this.client = client;
     const closed = new Promise<void>((resolve) => client.once('close', resolve));
     client.on('error', (err: Error) => this.log.warn({ error: errorSummary(toImapError(err, 'imap')) }, 'IMAP connection error'));
     try {
-      await client.connect();
+      await this.login(client, turn).catch((err: unknown) => {
+        if (isAppError(err, 'IMAP_AUTH')) credentials.rejected(); // a refused access token is not offered again
+        throw err;
+      });
       const { folder, processedFolder, quarantineFolder } = this.opts.mailbox.imap;
       // mailboxOpen, not getMailboxLock: a held lock keeps imapflow from starting IDLE.
       await client.mailboxOpen(folder);
@@ -289,27 +348,12 @@ export class MailboxWatcher {
     if (after !== before) this.log.warn({ folder, uidValidity: after, was: before }, 'folder was recreated on the server');
   }
 
-  private createClient(): ImapFlow {
-    const { imap } = this.opts.mailbox;
-    return new ImapFlow({
-      host: imap.host,
-      port: this.port(),
-      secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password ?? '' },
-      tls: { rejectUnauthorized: imap.tlsVerify },
-      logger: this.log.isLevelEnabled('debug') ? (this.log.child({ component: 'imapflow' }) as never) : false,
-      disableAutoIdle: !imap.idle,
-      autoIdleDelay: AUTO_IDLE_DELAY_MS,
-      connectionTimeout: 30_000,
-      greetingTimeout: 16_000,
-      clientInfo: { name: 'helpdesk' },
-      maxLockHoldTime: false,
-    });
+  private createClient(auth: SignInCredentials): ImapFlow {
+    return new ImapFlow(imapClientOptions(this.opts.mailbox, this.log, auth));
   }
 
   private port(): number {
-    const { imap } = this.opts.mailbox;
-    return imap.port ?? (imap.secure ? 993 : 143);
+    return imapPort(this.opts.mailbox);
   }
 
   private backoff(attempt: number): number {
@@ -328,6 +372,9 @@ export class MailboxWatcher {
     });
   }
 }
+
+/** The turn of a watcher without a gate: nothing to wait for, nothing to report. */
+const UNGATED: LoginTurn = { waitedMs: 0, succeeded: () => undefined, failed: () => undefined, release: () => undefined };
 
 async function ensureFolder(client: ImapFlow, path: string): Promise<void> {
   const list = await client.list();
