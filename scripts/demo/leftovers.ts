@@ -1,0 +1,54 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DemoState } from '../../src/cli/demo.js';
+
+/**
+ * What a demo killed without its cleanup (SIGKILL, a crash) left running: its
+ * daemon and its Dovecot, found through the state file it wrote. Its database
+ * and Redis keys are reset by the next demo anyway.
+ */
+export async function clearLeftovers(old: DemoState): Promise<void> {
+  // Only the process that is still that daemon: a pid may have been reused since.
+  const cmdline = await readFile(`/proc/${old.daemonPid}/cmdline`, 'utf8').catch(() => '');
+  if (cmdline.includes(old.configFile)) signal([old.daemonPid], 'SIGKILL');
+
+  const conf = await readFile(join(old.imap.dir, 'dovecot.conf'), 'utf8').catch(() => '');
+  const instance = /^instance_name = (\S+)$/m.exec(conf)?.[1];
+  const master = Number((await readFile(join(old.imap.dir, 'run', 'master.pid'), 'utf8').catch(() => '')).trim());
+  if (master > 0 && (await commandLine(master)).includes(old.imap.dir)) signal([master], 'SIGTERM');
+  if (instance) {
+    // Its sessions outlive the master for a while (test/support/dovecot.ts): wait, then insist.
+    const deadline = Date.now() + 5_000;
+    while ((await instanceProcesses(instance)).length > 0 && Date.now() < deadline) await pause(100);
+    signal(await instanceProcesses(instance), 'SIGKILL');
+  }
+  await rm(old.imap.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}
+
+async function commandLine(pid: number): Promise<string> {
+  return readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+}
+
+/** Live processes of a Dovecot instance: their titles name it (`dovecot-<instance>/imap …`). */
+async function instanceProcesses(instance: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const title = await commandLine(Number(entry));
+    const state = (await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')).split(' ')[2];
+    if (title.includes(`${instance}/`) && state && state !== 'Z') pids.push(Number(entry));
+  }
+  return pids;
+}
+
+function signal(pids: readonly number[], name: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // gone already
+    }
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
