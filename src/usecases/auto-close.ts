@@ -15,18 +15,23 @@ export async function autoClose(deps: ScheduleDeps): Promise<{ closed: number; w
   const { after, statuses, warnBefore } = config.autoClose;
   const now = deps.now();
   const counts = { closed: 0, warned: 0 };
+  const tickets = { closed: [] as number[], warned: [] as number[] };
   if (statuses.length === 0) return counts;
   for (const idle of await deps.schedule.idleTickets(statuses, new Date(now.getTime() - after), false, BATCH)) {
     if (!idleLongEnough(config, idle.lastActivityAt, after, now)) continue;
-    if (await changeScheduled(deps, idle.ticketId, { type: 'idle_timeout', statuses, idleSince: idle.lastActivityAt })) counts.closed++;
+    const number = await changeScheduled(deps, idle.ticketId, { type: 'idle_timeout', statuses, idleSince: idle.lastActivityAt });
+    if (number !== null) tickets.closed.push(number);
   }
   if (warnBefore !== undefined && warnBefore < after) {
     for (const idle of await deps.schedule.idleTickets(statuses, new Date(now.getTime() - (after - warnBefore)), true, BATCH)) {
       if (!idleLongEnough(config, idle.lastActivityAt, after - warnBefore, now)) continue;
-      if (await changeScheduled(deps, idle.ticketId, { type: 'close_warning', statuses, idleSince: idle.lastActivityAt })) counts.warned++;
+      const number = await changeScheduled(deps, idle.ticketId, { type: 'close_warning', statuses, idleSince: idle.lastActivityAt });
+      if (number !== null) tickets.warned.push(number);
     }
   }
-  if (counts.closed + counts.warned > 0) deps.log.info({ ...counts }, 'auto-close ran');
+  counts.closed = tickets.closed.length;
+  counts.warned = tickets.warned.length;
+  if (counts.closed + counts.warned > 0) deps.log.info({ ...counts, tickets }, 'auto-close ran');
   return counts;
 }
 

@@ -335,6 +335,8 @@ export type CopyToSentFolder = (mailbox: string, raw: Buffer) => Promise<void>;
 export interface ClaimedMessage {
   readonly id: number;
   readonly ticketId: number | null;
+  /** The ticket's number, for logs (people know tickets by number). */
+  readonly ticketNumber: number | null;
   readonly kind: MessageKind;
   readonly mailbox: string;
   readonly messageId: string;

@@ -25,20 +25,21 @@ export const BATCH = 500;
  * A scheduled change to one ticket: load, decide, carry out, save — decided
  * again if the ticket changed meanwhile, so a scan's stale view never
  * overwrites anything (I4). `guard` runs first in the same transaction (e.g.
- * claiming an SLA notice); false skips the change. True when it changed the ticket.
+ * claiming an SLA notice); false skips the change. The ticket's number when it
+ * changed the ticket (for the logs: people know tickets by number), else null.
  */
-export async function changeScheduled(deps: ScheduleDeps, ticketId: number, change: TicketChange, guard?: (uow: UnitOfWork) => Promise<boolean>): Promise<boolean> {
+export async function changeScheduled(deps: ScheduleDeps, ticketId: number, change: TicketChange, guard?: (uow: UnitOfWork) => Promise<boolean>): Promise<number | null> {
   const result = await runChange(deps, `ticket:${ticketId}`, async (uow) => {
-    if (guard && !(await guard(uow))) return { changed: false, outboxIds: [] };
+    if (guard && !(await guard(uow))) return { changed: null, outboxIds: [] };
     const config = deps.config();
     const now = deps.now();
     const ticket = await uow.tickets.load(ticketId);
     const decision = decide(ticket, change, ticketPolicy(config), now);
-    if (decision.events.length === 0) return { changed: false, outboxIds: [] };
+    if (decision.events.length === 0) return { changed: null, outboxIds: [] };
     const pending = pendingMail();
     const skipped = await carryOut({ uow, config, now, deps, pending }, decision);
     const saved = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, pending, now });
-    return { changed: true, outboxIds: saved.outboxIds };
+    return { changed: ticket.number, outboxIds: saved.outboxIds };
   });
   return result.changed;
 }

@@ -20,6 +20,14 @@ export interface SendDeps {
 
 export type SendOutcome = 'sent' | 'skipped';
 
+/** Where this send stands among the queue's attempts. */
+export interface SendAttempt {
+  /** The last attempt: a transient failure now fails the mail. */
+  readonly final: boolean;
+  /** When the queue tries again after a transient failure (for the log line). */
+  readonly retryInMs?: number;
+}
+
 /** Kinds whose copy goes to the sent folder and whose failure an agent must hear about. */
 const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack', 'auto_notice']);
 
@@ -29,7 +37,7 @@ const CUSTOMER_FACING = new Set(['agent_reply', 'auto_ack', 'auto_notice']);
  * for the queue to retry; a permanent one (5xx, auth, no SMTP), or the last
  * attempt, marks it failed, records an event and tells the agents — then throws.
  */
-export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { final: boolean }): Promise<SendOutcome> {
+export async function sendOutbound(deps: SendDeps, rowId: number, attempt: SendAttempt): Promise<SendOutcome> {
   const now = deps.now();
   const row = await deps.delivery.claim(rowId, now, new Date(now.getTime() - deps.config().outbound.stuckAfter));
   if (!row) return 'skipped';
@@ -44,17 +52,30 @@ export async function sendOutbound(deps: SendDeps, rowId: number, attempt: { fin
     } else {
       await deps.delivery.release(rowId, reason);
     }
-    deps.log.warn({ outbox: rowId, messageId: row.messageId, attempts: row.attempts, permanent, final: permanent || attempt.final, error: { message: reason } }, 'delivery failed');
+    const final = permanent || attempt.final;
+    const fields = { outbox: rowId, ticket: row.ticketNumber, kind: row.kind, messageId: row.messageId, attempts: row.attempts, permanent, final, error: { message: reason } };
+    if (final) deps.log.warn(fields, permanent ? 'delivery refused; the mail failed and will not be retried' : 'delivery failed on the last attempt; the mail failed');
+    else if (attempt.retryInMs !== undefined) deps.log.warn({ ...fields, retryInMs: attempt.retryInMs, retryAt: new Date(now.getTime() + attempt.retryInMs).toISOString() }, `delivery failed; retrying in ${describeDelay(attempt.retryInMs)}`);
+    else deps.log.warn(fields, 'delivery failed; it will be retried');
     throw err;
   }
   await markSent(deps, rowId);
-  deps.log.info({ outbox: rowId, messageId: row.messageId, kind: row.kind, ticketId: row.ticketId, attempts: row.attempts }, 'mail sent');
+  deps.log.info({ outbox: rowId, ticket: row.ticketNumber, messageId: row.messageId, kind: row.kind, attempts: row.attempts }, 'mail sent');
   if (CUSTOMER_FACING.has(row.kind)) {
     await deps.copyToSent(row.mailbox, row.raw).catch((err: unknown) =>
-      deps.log.warn({ outbox: rowId, error: errorForLog(err) }, 'could not copy the mail to the sent folder'),
+      deps.log.warn({ outbox: rowId, ticket: row.ticketNumber, error: errorForLog(err) }, 'could not copy the mail to the sent folder'),
     );
   }
   return 'sent';
+}
+
+/** `45 s`, `8 min`, `2 h 8 min`. */
+export function describeDelay(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 90) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /**

@@ -2,9 +2,11 @@ import { BATCH, changeScheduled, type ScheduleDeps } from './scheduled-change.js
 
 /** Postponed tickets whose time has come: Open again (lifecycle table, `postpone_due`), the agents told. Once each. */
 export async function wakePostponed(deps: ScheduleDeps): Promise<number> {
-  let woken = 0;
+  const woken: number[] = [];
   for (const ticketId of await deps.schedule.postponedDue(deps.now(), BATCH)) {
-    if (await changeScheduled(deps, ticketId, { type: 'postpone_due' })) woken++;
+    const number = await changeScheduled(deps, ticketId, { type: 'postpone_due' });
+    if (number !== null) woken.push(number);
   }
-  return woken;
+  if (woken.length > 0) deps.log.info({ woken: woken.length, tickets: woken }, 'postponed tickets woke up');
+  return woken.length;
 }

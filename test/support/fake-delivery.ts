@@ -25,7 +25,7 @@ export class FakeDeliveryStore implements DeliveryStore {
   /** Adds a row (queued unless said otherwise); returns its id. */
   add(message: Partial<Omit<ClaimedMessage, 'id' | 'attempts'>> = {}, row: Partial<Omit<FakeRow, 'message'>> = {}): number {
     const id = this.rows.size + 1;
-    const defaults = { ticketId: 7, kind: 'auto_ack', mailbox: 'support', messageId: `row-${id}@example.test`, from: 'support@example.test' } as const;
+    const defaults = { ticketId: 7, ticketNumber: 1007, kind: 'auto_ack', mailbox: 'support', messageId: `row-${id}@example.test`, from: 'support@example.test' } as const;
     const full = { ...defaults, recipients: ['carol@customer.test'], raw: Buffer.from(`Message-ID: <row-${id}@example.test>\r\n\r\nhi\r\n`), ...message, id };
     this.rows.set(id, { message: full, state: 'queued', createdAt: new Date(0), attempts: 0, claimedAt: null, deliveredAt: null, lastError: null, ...row });
     return id;

@@ -340,6 +340,31 @@ describe('outboundProcessor: one job, one row', () => {
     expect(delivery.row(id).state).toBe('failed');
   });
 
+  it('says once per failed send, with the ticket number, when the queue will try again', async () => {
+    const { deps, delivery, mailer, warnings } = setup();
+    const id = delivery.add({ ticketNumber: 1042 });
+    mailer.answer(smtp.greylisted(), smtp.greylisted());
+    const withBackoff = (attemptsMade: number) => ({ data: { messageRowId: id }, attemptsMade, opts: { attempts: 8, backoff: { type: 'exponential', delay: 30_000 } } }) as unknown as Job;
+
+    await failure(outboundProcessor(deps)(withBackoff(0)));
+    await failure(outboundProcessor(deps)(withBackoff(3)));
+    expect(warnings.map((w) => w.msg)).toEqual(['delivery failed; retrying in 30 s', 'delivery failed; retrying in 4 min']);
+    expect(warnings.map((w) => w.obj)).toEqual([
+      expect.objectContaining({ ticket: 1042, outbox: id, retryInMs: 30_000, final: false }),
+      expect.objectContaining({ ticket: 1042, outbox: id, retryInMs: 240_000, final: false }),
+    ]);
+  });
+
+  it('says when a failed send will not be retried', async () => {
+    const { deps, delivery, mailer, warnings } = setup();
+    const refused = delivery.add();
+    const exhausted = delivery.add();
+    mailer.answer(smtp.unknownUser(), smtp.greylisted());
+    await failure(outboundProcessor(deps)(job({ messageRowId: refused }, 0)));
+    await failure(outboundProcessor(deps)(job({ messageRowId: exhausted }, 7, 8)));
+    expect(warnings.map((w) => w.msg)).toEqual(['delivery refused; the mail failed and will not be retried', 'delivery failed on the last attempt; the mail failed']);
+  });
+
   it('refuses a job whose payload is not a row id, touching nothing', async () => {
     const { deps, delivery } = setup();
     await failure(outboundProcessor(deps)(job({ messageRowId: 'x' }, 0)));

@@ -68,6 +68,7 @@ interface SentRequest {
 type ClaimedRow = {
   readonly id: string | number;
   readonly ticket_id: string | number | null;
+  readonly ticket_number: string | number | null;
   readonly kind: MessageKind;
   readonly mailbox: string | null;
   readonly message_id: string | null;
@@ -98,7 +99,8 @@ async function claimRows(db: Db, requests: readonly ClaimRequest[]): Promise<(Cl
   const rows = await db.execute<ClaimedRow>(sql`update messages set delivery_state = 'sending', attempts = attempts + 1, claimed_at = ${now.toISOString()}
     where id = any(${idArray(requests)}::text::bigint[]) and direction = 'out'
       and (delivery_state = 'queued' or (delivery_state = 'sending' and claimed_at < ${stuckBefore.toISOString()}))
-    returning id, ticket_id, kind, mailbox, message_id, from_address, "to", cc, raw, attempts`);
+    returning id, ticket_id, (select number from tickets where tickets.id = messages.ticket_id) as ticket_number,
+      kind, mailbox, message_id, from_address, "to", cc, raw, attempts`);
   const claimed = new Map(rows.map((row) => [Number(row.id), row]));
   return requests.map(({ id }) => {
     const row = claimed.get(id);
@@ -107,6 +109,7 @@ async function claimRows(db: Db, requests: readonly ClaimRequest[]): Promise<(Cl
     return {
       id,
       ticketId: row.ticket_id === null ? null : Number(row.ticket_id),
+      ticketNumber: row.ticket_number === null ? null : Number(row.ticket_number),
       kind: row.kind,
       mailbox: row.mailbox,
       messageId: row.message_id,
