@@ -1,5 +1,5 @@
 import type { TicketDetail, TicketSummary, UnthreadedMail } from './adapters/db/ticket-queries.js';
-import { describeEvent } from './cli/event-sentence.js';
+import { describeEvent } from './domain/event-sentence.js';
 import type { DryRunReport } from './usecases/dry-run.js';
 import type { QuarantinedMail } from './usecases/ports.js';
 import type { ReplayResult } from './usecases/replay-quarantine.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketDetail } from '../../src/adapters/db/ticket-queries.js';
 import { formatTicketDetail, formatUnthreaded } from '../../src/cli-format.js';
-import { describeEvent } from '../../src/cli/event-sentence.js';
+import { describeEvent } from '../../src/domain/event-sentence.js';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 

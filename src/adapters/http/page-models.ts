@@ -1,7 +1,8 @@
 import { TICKET_STATUSES, isTicketStatus } from '../../domain/ticket.js';
 import type { TicketListFilter, TicketListRow, TicketMessage, TicketPage, TicketView } from '../db/web-queries.js';
 import { MAX_MESSAGES } from '../db/web-queries.js';
-import { formatBytes, describeEventData, displayAddress, dueViews, eventLabel, formatTime, nearestDue, relativeTime } from './present.js';
+import { describeEvent } from '../../domain/event-sentence.js';
+import { formatBytes, describeEventData, redactTokens, displayAddress, dueViews, eventLabel, formatTime, nearestDue, relativeTime } from './present.js';
 import { messageHtmlForView, normalizeCid } from './message-html.js';
 import { sanitizeFilename } from './content-disposition.js';
 import type { MailboxCheck, Readiness } from './readiness.js';
@@ -134,7 +135,7 @@ export function ticketModel(ticket: TicketPage, display: Display): TicketModel {
     messages: ticket.messages.map((m) => messageView(m, ticket.number, at)),
     messagesCut: ticket.messagesCut,
     maxMessages: MAX_MESSAGES,
-    events: ticket.events.map((e) => ({ at: e.createdAt.toISOString(), when: at(e.createdAt), label: eventLabel(e.type), actor: e.actor, detail: describeEventData(e.data) })),
+    events: ticket.events.map((e) => ({ at: e.createdAt.toISOString(), when: at(e.createdAt), label: eventLabel(e.type), actor: e.actor, detail: describeEventData(e.data), sentence: redactTokens(describeEvent(e.type, e.data)) })),
   };
 }
 

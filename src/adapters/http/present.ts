@@ -90,8 +90,13 @@ export function describeEventData(data: Record<string, unknown>): string {
   const text = Object.entries(data)
     .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
-  const redacted = text.replace(/[\w.+-]+\+t\d{1,15}-[0-9a-z-]+@[\w.-]+/gi, (address) => redactReplyToken(address));
+  const redacted = redactTokens(text);
   return redacted.length > MAX_EVENT_DETAIL ? `${redacted.slice(0, MAX_EVENT_DETAIL - 1)}…` : redacted;
+}
+
+/** Text with every reply-token address in it shown without its secret part. */
+export function redactTokens(text: string): string {
+  return text.replace(/[\w.+-]+\+t\d{1,15}-[0-9a-z-]+@[\w.-]+/gi, (address) => redactReplyToken(address));
 }
 
 /** `status_changed` → `status changed`. */

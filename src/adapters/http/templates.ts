@@ -133,7 +133,7 @@ export const TICKET = `<% layout('@layout', { title: '#' + it.t.number + ' ' + i
 <% } %>
 <h2>Events</h2>
 <div class="card"><ol class="timeline">
-<% for (const e of it.events) { %>  <li><span class="muted small"><time datetime="<%= e.at %>"><%= e.when %></time></span> <span class="what"><%= e.label %></span> <span class="muted small">by <%= e.actor %></span><% if (e.detail) { %><div class="small"><%= e.detail %></div><% } %></li>
+<% for (const e of it.events) { %>  <li><span class="muted small"><time datetime="<%= e.at %>"><%= e.when %></time></span> <span class="what"><%= e.label %></span> <span class="muted small">by <%= e.actor %></span><div class="small" title="<%= e.detail %>"><%= e.sentence %></div></li>
 <% } %></ol></div>
 `;
 

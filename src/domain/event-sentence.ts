@@ -1,4 +1,4 @@
-import type { EventData, EventType } from '../domain/ticket-events.js';
+import type { EventData, EventType } from './ticket-events.js';
 
 /*
  * A ticket's history read aloud: one sentence per event type, what the actor
