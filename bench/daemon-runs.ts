@@ -210,7 +210,7 @@ export async function runLatency(input: LatencyInput): Promise<LatencyResult> {
   };
 }
 
-function percentiles(samples: number[]): Percentiles {
+export function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     samplesMs: samples,

@@ -5,8 +5,10 @@ import { round, type Timed } from './baseline.js';
 import type { DirectIngest } from './direct-ingest.js';
 import type { CorpusResult } from './corpus.js';
 import type { BacklogResult, LatencyResult } from './daemon-runs.js';
+import { cliStartLine, type CliStartResult } from './cli-start.js';
 import type { OutboundResults } from './outbound.js';
 import type { RssResult } from './rss.js';
+import { summarizeManyMailboxes, type ManyMailboxesResult } from './many-mailboxes.js';
 import type { SlaScanResult } from './sla-scan.js';
 
 /**
@@ -30,6 +32,14 @@ export interface BenchSummary {
   readonly scanRatio: number | null;
   /** VmRSS growth of the daemon process over 10 000 ingested mails, after a 1 000-mail warm-up (MB). */
   readonly rssGrowthMb10k: number | null;
+  /**
+   * 200 mailboxes on one daemon process: new-mail latency p95 (one probe per
+   * mailbox, as `latencyP95Ms`), VmRSS per mailbox next to the same daemon
+   * with one, and spawn → all watching.
+   */
+  readonly manyMailboxes: { readonly count: number; readonly latencyP95Ms: number; readonly rssPerMailboxMb: number; readonly startMs: number } | null;
+  /** Spawn → exit of the built CLI, median (ms): `--help`, `tickets list` (200 tickets), `config check` (the example config). */
+  readonly cliStartMs: { readonly help: number; readonly ticketsList: number; readonly configCheck: number };
   readonly notMeasured: readonly string[];
 }
 
@@ -47,6 +57,8 @@ export function summarize(r: Omit<BenchResults, 'summary'>): BenchSummary {
     scanMs1m,
     scanRatio: scanMs1m === null || scanMs10k === 0 ? null : Math.round((scanMs1m / scanMs10k) * 100) / 100,
     rssGrowthMb10k: r.rss.mails === 10_000 ? r.rss.growthMb : null,
+    manyMailboxes: r.manyMailboxes ? summarizeManyMailboxes(r.manyMailboxes) : null,
+    cliStartMs: { help: r.cliStart.help.medianMs, ticketsList: r.cliStart.ticketsList.medianMs, configCheck: r.cliStart.configCheck.medianMs },
   };
   return { ...summary, notMeasured: Object.entries(summary).filter(([, v]) => v === null).map(([k]) => k) };
 }
@@ -108,9 +120,13 @@ export interface BenchResults {
   readonly outbound: OutboundResults;
   /** The daemon as a process of its own over 10 000 mails of the same mix: its resident set size as it goes. */
   readonly rss: RssResult;
+  /** Many mailboxes on one daemon process: start-up, memory per mailbox and new-mail latency next to the same daemon with one. */
+  readonly manyMailboxes: ManyMailboxesResult;
   /** The SLA scan at 10k and 1M tickets, 20 of them due: the cost follows what is due. */
   readonly slaScan: readonly SlaScanResult[];
   readonly corpus: CorpusResult | { readonly skipped: string };
+  /** How long the built CLI takes to start and finish its most typed commands. */
+  readonly cliStart: CliStartResult;
 }
 
 export const LATENCY_NOTE =
@@ -164,11 +180,13 @@ function rows(r: BenchResults): [string, string][] {
       `daemon process VmRSS: idle / after ${r.rss.warmUpMails.toLocaleString('en')} / end / drained (peak)`,
       `${r.rss.rssMb.idle} / ${r.rss.rssMb.afterWarmUp} / ${r.rss.rssMb.end} / ${r.rss.rssMb.drained} MB (${r.rss.rssMb.peak}); growth ${r.rss.growthMb} MB`,
     ],
+    ...manyMailboxesRows(r.manyMailboxes),
     ...r.slaScan.map((x): [string, string] => [
       `SLA scan, ${x.tickets.toLocaleString('en')} tickets (${x.due} due)`,
       `query ${x.queryMs} ms, whole scan ${x.scanMs} ms (${x.noticesSent} notices); ${x.planOnTickets.join(', ')}`,
     ]),
   ];
+  out.push(['CLI spawn → exit: --help, tickets list, config check', cliStartLine(r.cliStart)]);
   const c = r.corpus;
   if ('skipped' in c) out.push(['corpus', c.skipped]);
   else
@@ -178,6 +196,21 @@ function rows(r: BenchResults): [string, string][] {
         `${c.outbound.rows} outgoing mails ${JSON.stringify(c.outbound.byState)}`,
     ]);
   return out;
+}
+
+function manyMailboxesRows(m: ManyMailboxesResult): [string, string][] {
+  return [
+    [`daemon process with ${m.count} mailboxes / 1 mailbox: spawn → all watching`, `${m.many.startMs} / ${m.single.startMs} ms`],
+    [
+      `  VmRSS idle, ${m.count} / 1 mailbox (after their probes)`,
+      `${m.many.rssMb} / ${m.single.rssMb} MB (${m.many.rssAfterMailMb} / ${m.single.rssAfterMailMb}): ${m.rssPerMailboxMb} MB per mailbox (${m.rssPerMailboxAfterMailMb})`,
+    ],
+    [
+      `  new-mail latency, one probe per mailbox / ${m.single.latency.samplesMs.length} on 1 mailbox (median / p95)`,
+      `${m.many.latency.medianMs} / ${m.many.latency.p95Ms} ms vs ${m.single.latency.medianMs} / ${m.single.latency.p95Ms} ms`,
+    ],
+    [`  a mail to each of the ${m.count} at once (Maildir delivery): median / p95 / all stored`, `${m.many.burst.medianMs} / ${m.many.burst.p95Ms} / ${m.many.burst.allStoredMs} ms`],
+  ];
 }
 
 function outboundRows(o: OutboundResults): [string, string][] {
@@ -235,6 +268,10 @@ function markdown(r: BenchResults): string {
     `Per mail, each path alone (ms): ${JSON.stringify(r.outbound.breakdown.perMailMs)}; Node CPU per mail (ms): ${JSON.stringify(r.outbound.breakdown.nodeCpuMsPerMail)}; claim ${r.outbound.breakdown.claimAndMarkSent.claimMs} ms + markSent ${r.outbound.breakdown.claimAndMarkSent.markSentMs} ms as the caller waits.`,
     '',
     `Memory: ${rssLine(r.rss)}`,
+    '',
+    `Many mailboxes: ${r.manyMailboxes.count} Dovecot users in one config, the daemon as a process of its own, next to the same daemon with one mailbox (each on a fresh database); ` +
+      `VmRSS read idle (settled, median of 5) before any mail, and again after each daemon's probes; latency as above, one probe at a time, each to the next mailbox; ` +
+      `load average as the section began ${r.manyMailboxes.loadAverage.start.join(' / ')}.`,
     '',
     LATENCY_NOTE,
     '',
@@ -302,6 +339,12 @@ export function printSummary(r: BenchResults): void {
   if (Object.keys(d.warnings).length > 0) console.log(`  daemon warnings during outbound: ${JSON.stringify(d.warnings)}`);
   console.log(`  memory: ${rssLine(r.rss)}`);
   if (Object.keys(r.rss.warnings).length > 0) console.log(`  daemon process warnings during the memory run: ${JSON.stringify(r.rss.warnings)}`);
+  const m = r.manyMailboxes;
+  console.log(
+    `  many mailboxes: load average ${m.loadAverage.start.join(' / ')} as the section began; VmRSS readings (MB) ${m.count} mailboxes ${m.many.rssReadingsMb.join(', ')}, ` +
+      `1 mailbox ${m.single.rssReadingsMb.join(', ')}; ${m.count}-mailbox daemon exit code ${m.many.exitCode}` +
+      (Object.keys(m.many.warnings).length > 0 ? `; its warnings ${JSON.stringify(m.many.warnings)}` : ''),
+  );
   if (!('skipped' in r.corpus)) {
     for (const f of r.corpus.failures) console.log(`  corpus failure: ${f.file} (uid ${f.uid}): ${f.error ?? 'no error logged'}`);
     for (const f of r.corpus.appendFailures) console.log(`  corpus APPEND refused: ${f.file}: ${f.error}`);

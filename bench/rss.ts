@@ -106,7 +106,7 @@ export function assertDaemonBuilt(): void {
 }
 
 /** The daemon as a child process, its JSON log lines counted as they come. */
-interface DaemonChild {
+export interface DaemonChild {
   readonly child: ChildProcess;
   readonly pid: number;
   readonly lines: Record<string, number>;
@@ -116,7 +116,7 @@ interface DaemonChild {
   stop(): Promise<number | null>;
 }
 
-function spawnDaemonChild(configFile: string, databaseUrl: string, queuePrefix: string, cleanup: Cleanup): DaemonChild {
+export function spawnDaemonChild(configFile: string, databaseUrl: string, queuePrefix: string, cleanup: Cleanup): DaemonChild {
   const child = spawn(process.execPath, [CLI, 'start', '--config', configFile], {
     env: {
       ...process.env,
@@ -190,7 +190,7 @@ function spawnDaemonChild(configFile: string, databaseUrl: string, queuePrefix: 
 }
 
 /** VmRSS and VmHWM of `pid`, MB. */
-async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
+export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);

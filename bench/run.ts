@@ -18,7 +18,9 @@ import { imapBaselines, parseOnly, postgresBaselines, round, timed, type Timed }
 import { directIngest } from './direct-ingest.js';
 import { runCorpus } from './corpus.js';
 import { runBacklog, runLatency } from './daemon-runs.js';
+import { benchCliStart, cliStartLine } from './cli-start.js';
 import { buildCustomerMails, type BenchMail } from './mails.js';
+import { benchManyMailboxes } from './many-mailboxes.js';
 import { benchOutbound } from './outbound.js';
 import { assertDaemonBuilt, benchRss } from './rss.js';
 import { benchSlaScan } from './sla-scan.js';
@@ -47,6 +49,8 @@ const RSS_SEED = 20_240_612;
 /** The SLA scan at these ticket counts, SLA_DUE of them due. */
 const SLA_TICKETS = [10_000, 1_000_000];
 const SLA_DUE = 20;
+/** Mailboxes (Dovecot users) on one daemon process in the many-mailboxes section. */
+const MANY_MAILBOXES = 200;
 /**
  * For the latency probes only (the backlog runs under the defaults): each
  * probe's acknowledgement must not be rate-limited, and the backlog has used
@@ -122,6 +126,12 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
       `${rss.rssMb.end} MB at the end: growth ${rss.growthMb} MB`,
   );
 
+  const manyMailboxes = await benchManyMailboxes(dovecot, { count: MANY_MAILBOXES, singleProbes: LATENCY_PROBES, namespace: `many-${run}` }, cleanup, step);
+  step(
+    `many mailboxes: ${manyMailboxes.count} watched ${manyMailboxes.many.startMs} ms after spawn; latency p95 ${manyMailboxes.many.latency.p95Ms} ms ` +
+      `(one mailbox: ${manyMailboxes.single.latency.p95Ms} ms); ${manyMailboxes.rssPerMailboxMb} MB VmRSS per mailbox`,
+  );
+
   const slaScan = [];
   for (const count of SLA_TICKETS) {
     const result = await benchSlaScan(count, SLA_DUE, cleanup);
@@ -131,6 +141,9 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
     );
     slaScan.push(result);
   }
+
+  const cliStart = await benchCliStart(cleanup);
+  step(`cli start: ${cliStartLine(cliStart)}`);
 
   const corpusDir = process.env.HELPDESK_CORPUS;
   const corpus = corpusDir ? await runCorpus(dovecot, db.url, db.sql, corpusDir, cleanup) : { skipped: 'HELPDESK_CORPUS not set' };
@@ -151,8 +164,10 @@ async function benchmark(cleanup: Cleanup): Promise<BenchResults> {
     latency: { ...latency, note: LATENCY_NOTE },
     outbound,
     rss,
+    manyMailboxes,
     slaScan,
     corpus,
+    cliStart,
   };
   return { summary: summarize(results), ...results };
 }

@@ -59,3 +59,15 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || fail "redis did not answer on 127.0.0.1:6379 within 30 s"
 fi
 found "redis     answering on 127.0.0.1:6379"
+
+# Dovecot's IDLE takes one inotify instance per session, and every test instance runs as the same
+# user: the kernel's default of 128 per user makes sessions past it notice new mail only every 30 s.
+inotify_limit=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 0)
+if [ "$inotify_limit" -lt 1024 ]; then
+  raise() { if [ "$(id -u)" = 0 ]; then sysctl -q -w "$1"; else sudo -n sysctl -q -w "$1"; fi; }
+  if raise fs.inotify.max_user_instances=1024 >/dev/null 2>&1; then
+    echo "raised fs.inotify.max_user_instances from $inotify_limit to 1024 (Dovecot IDLE sessions)"
+  else
+    echo "note: fs.inotify.max_user_instances is $inotify_limit and could not be raised: past that many IDLE sessions Dovecot notices new mail only every 30 s" >&2
+  fi
+fi
