@@ -74,9 +74,9 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   const parser = createParserPool({ budgetMs: () => current().limits.parseTimeout });
   // One token provider per OAuth2 grant, shared by the watchers, the mailer and the sent-folder copies.
   const tokens = createMailboxTokens(environment.oauthRetry ? { retry: environment.oauthRetry } : {});
-  const outbound = startOutbound(current, environment, database, tokenKey, log, tokens);
-  const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
   const telemetry = new Telemetry();
+  const outbound = startOutbound(current, environment, database, tokenKey, log, tokens, (events) => telemetry.eventsCommitted(events));
+  const leases = redisLeases(environment.redisUrl, environment.queuePrefix, environment.mailboxLeaseMs);
   telemetry.readCountsWith(() => storedCounts(database.db));
   const ingest = ingestDeps({ config: current, database, outbox: outbound.outbox, tokenKey, parse: parser.parse, dnsResolver: environment.dnsResolver, log, telemetry });
   tokens.listen(

@@ -3,7 +3,7 @@ import type { Config } from './config/schema.js';
 import type { Database } from './adapters/db/client.js';
 import { createDeliveryStore } from './adapters/db/delivery-store.js';
 import { createScheduleStore } from './adapters/db/schedule-store.js';
-import { createStore } from './adapters/db/store.js';
+import { createStore, type CommittedEvents } from './adapters/db/store.js';
 import { sentFolderCopier } from './adapters/imap/sent-folder.js';
 import { createQueues, createWorker, ensureSchedulers, MAINTENANCE_QUEUE, OUTBOUND_QUEUE } from './adapters/queue/queues.js';
 import { composeMail } from './adapters/smtp/compose.js';
@@ -42,6 +42,8 @@ export function startOutbound(
   log: Logger,
   /** OAuth2 access tokens for mailboxes that sign in with them (SMTP, sent-folder copies). */
   tokens?: MailboxTokens,
+  /** Told the events each scheduled change commits (metrics: SLA alerts). */
+  onCommit?: CommittedEvents,
 ): Outbound {
   const settings = {
     redisUrl: environment.redisUrl,
@@ -54,7 +56,7 @@ export function startOutbound(
   const deps: SendDeps & ScheduleDeps = {
     schedule: createScheduleStore(database.db),
     delivery: createDeliveryStore(database.db),
-    store: createStore(database.db),
+    store: createStore(database.db, onCommit),
     mailer,
     compose: composeMail,
     outbox: queues.outbox,

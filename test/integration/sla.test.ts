@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildMail, replyTo } from '../support/mail.js';
-import { runningHarness, type MailboxHarness } from '../support/harness.js';
+import { mailboxHarness, runningHarness, type MailboxHarness } from '../support/harness.js';
 import type { CapturedMail } from '../support/smtp-capture.js';
 import { waitFor } from '../support/wait.js';
 
@@ -46,6 +46,28 @@ describe('SLA warnings and breaches', () => {
     expect(h.smtp.mails.filter(slaMail('due soon', 'Server room flooded'))).toHaveLength(1);
     expect(h.smtp.mails.filter(slaMail('breached', 'Server room flooded'))).toHaveLength(1);
     expect(await slaEvents(h, ticket.id)).toEqual(['sla_warning', 'sla_breach']);
+  });
+
+  it("counts the warning, the breach and the mail in the daemon's metrics", async () => {
+    const h = await mailboxHarness({ mailboxExtra: 'defaultPriority: urgent', extraConfig: SLA });
+    try {
+      const daemon = await h.start();
+      await h.append(buildMail({ subject: 'Counted flood' }).raw);
+      await h.smtp.waitForMail(slaMail('breached', 'Counted flood'), 'the breach notice', 30_000);
+      const metrics = await waitFor(async () => {
+        const { body } = await daemon.telemetry.scrape();
+        return /^helpdesk_sla_alerts_total\{kind="breach"\} 1$/m.test(body) ? body : null;
+      }, { what: 'the breach counted' });
+      expect(metrics).toMatch(/^helpdesk_sla_alerts_total\{kind="warning"\} 1$/m);
+      expect(metrics).toMatch(/^helpdesk_mails_ingested_total\{mailbox="support",kind="customer"\} 1$/m);
+      expect(metrics).toMatch(/^helpdesk_ingest_latency_seconds_count\{mailbox="support"\} 1$/m);
+      expect(metrics).toMatch(/^helpdesk_tickets\{status="new"\} 1$/m);
+      expect(metrics).toMatch(/^helpdesk_outbox\{status="sent"\} \d+$/m);
+      expect(metrics).toMatch(/^helpdesk_quarantine_size 0$/m);
+      expect(metrics).toMatch(/^helpdesk_mailbox_up\{mailbox="support"\} 1$/m);
+    } finally {
+      await h.close();
+    }
   });
 
   it('sends neither when an agent answers in time', async () => {
