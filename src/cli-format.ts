@@ -100,6 +100,7 @@ export function formatDryRun(r: DryRunReport): string {
   const out = [
     `mailbox         ${r.mailbox}`,
     `classification  ${c.kind}${c.reasons.length ? ` (${c.reasons.join('; ')})` : ''}${c.kind === 'customer' && c.suppressAutoResponse ? ' — no automated answers' : ''}`,
+    ...(r.bounce ? [`bounce          status ${r.bounce.status ?? '-'}, returns ${r.bounce.originalMessageIds.join(', ') || 'no Message-ID we could find'}`] : []),
     `threading       ${r.threading.decision}${r.threading.ticket ? ` → ticket #${r.threading.ticket}` : ''}${r.threading.via ? ` via ${r.threading.via}` : ''}${r.threading.note ? ` (${r.threading.note})` : ''}`,
     `rules run for   ${r.trigger ?? 'nothing (rules run on customer mail only)'}`,
     '',
@@ -116,6 +117,9 @@ export function formatDryRun(r: DryRunReport): string {
     `  acknowledged  ${r.result.acknowledgement.send ? 'yes' : `no (${r.result.acknowledgement.reason})`}`,
     ...(r.result.replies.length ? [`  replies       ${r.result.replies.join(', ')}`] : []),
     ...r.result.notifications.map((n) => `  notifies      ${n.to.join(', ')} with ${n.template}`),
+    '',
+    'new text (quoted history and signature removed)',
+    ...(r.reply.text ? r.reply.text.split('\n').map((line) => `  | ${line}`) : ['  (none)']),
   ];
   return out.join('\n');
 }

@@ -99,12 +99,12 @@ program
   .command('rules')
   .description('the rules in the config')
   .command('test')
-  .description('what the rules would do with a mail: classification, threading, matches and why, resulting ticket; changes nothing')
-  .argument('<file>', 'a raw mail (.eml)')
+  .description('what the daemon would do with each mail: classification, the new text, threading, rule matches and why, resulting ticket; changes nothing')
+  .argument('<files...>', 'raw mails (.eml); several print a JSON array with --json, one entry per file, in order')
   .option('--config <file>', CONFIG_HELP)
   .option('--mailbox <name>', 'the mailbox it arrived in (default: the one it is addressed to, else the first)')
   .option('--json', 'print JSON')
-  .action(async (file: string, opts: { config?: string; mailbox?: string; json?: boolean }) => (await import('./cli/rules-test.js')).runRulesTest(file, opts));
+  .action(async (files: string[], opts: { config?: string; mailbox?: string; json?: boolean }) => (await import('./cli/rules-test.js')).runRulesTest(files, opts));
 
 program
   .command('import')

@@ -22,6 +22,10 @@ import { lookUpThread, type ThreadLookup } from './thread-lookup.js';
 export interface DryRunReport {
   readonly mailbox: string;
   readonly classification: { readonly kind: string; readonly suppressAutoResponse: boolean; readonly reasons: readonly string[] };
+  /** The mail's new text, quoted history and signature removed: exactly what an agent's reply relays to the customer. */
+  readonly reply: { readonly text: string };
+  /** For a bounce: the Message-IDs of our mail it returns, and the delivery status (e.g. 5.1.1) when the report gives one. */
+  readonly bounce: { readonly originalMessageIds: readonly string[]; readonly status: string | null } | null;
   readonly threading: {
     readonly decision: string;
     readonly ticket: number | null;
@@ -52,6 +56,8 @@ export interface DryRunDeps {
   /** The live database, when it can be reached; without it every mail counts as a new ticket. */
   readonly store: Store | null;
   readonly now: Date;
+  /** The reply extractor ingest uses. */
+  readonly extractReply: (text: string) => string;
 }
 
 /**
@@ -99,7 +105,7 @@ async function predict(deps: DryRunDeps, uow: UnitOfWork | null, inbound: Inboun
   };
   const base = existing ?? prospectiveTicket(config, mailbox, inbound);
   const runs = classification.kind === 'customer' && !fromAgent && thread.kind !== 'duplicate';
-  if (!runs) return report(inbound, threading, null, null, base, unchanged(base), ackWhenNot(thread, classification.kind));
+  if (!runs) return report(deps, inbound, threading, null, null, base, unchanged(base), ackWhenNot(thread, classification.kind));
 
   const trigger: RuleTrigger = existing ? 'customerReply' : 'new';
   const rules = await ruleOutcome(uow?.tickets ?? null, config, deps.regex, inbound, base, trigger);
@@ -123,7 +129,7 @@ async function predict(deps: DryRunDeps, uow: UnitOfWork | null, inbound: Inboun
     threading.ticket = null;
   }
   const ack = acknowledgement(config, inbound, decision, existing === null);
-  return report(inbound, threading, trigger, rules?.matches ?? [], decision.ticket, decision, ack);
+  return report(deps, inbound, threading, trigger, rules?.matches ?? [], decision.ticket, decision, ack);
 }
 
 /** The ticket a new mail would open, before the rules: what open-ticket.ts creates. */
@@ -179,6 +185,7 @@ function acknowledgement(config: Config, inbound: Inbound, decision: Decision, i
 }
 
 function report(
+  deps: DryRunDeps,
   inbound: Inbound,
   threading: DryRunReport['threading'],
   trigger: RuleTrigger | null,
@@ -188,10 +195,14 @@ function report(
   acknowledgement: { send: boolean; reason: string | null },
 ): DryRunReport {
   const c = inbound.classification;
+  const { parsed } = inbound;
   const iso = (d: Date | null) => d?.toISOString() ?? null;
+  const failed = parsed.deliveryReport.find((r) => r.action === 'failed') ?? parsed.deliveryReport[0];
   return {
     mailbox: inbound.mailbox.name,
     classification: { kind: c.kind, suppressAutoResponse: c.suppressAutoResponse, reasons: c.reasons },
+    reply: { text: deps.extractReply(parsed.text) },
+    bounce: c.kind === 'bounce' ? { originalMessageIds: [...parsed.returnedMessageIds], status: failed?.status ?? null } : null,
     threading,
     trigger,
     rules: (matches ?? []).map((m) => ({ rule: m.rule, why: m.why })),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dryRunRules } from '../../src/usecases/dry-run.js';
 import { parseMail } from '../../src/adapters/mime/parse-mail.js';
 import { re2Test } from '../../src/adapters/regex/re2.js';
+import { extractReply } from '../../src/adapters/mime/extract-reply.js';
 import { changeTicket } from '../../src/usecases/change-ticket.js';
 import { scanSla } from '../../src/usecases/sla-scan.js';
 import { autoClose } from '../../src/usecases/auto-close.js';
@@ -209,7 +210,7 @@ describe('one save, conditional on the version loaded', () => {
 });
 
 describe('the dry run decides as ingest does, and saves nothing', () => {
-  const dryRun = (rig: UseCaseRig, raw: string) => dryRunRules({ config: rig.config, parse: parseMail, regex: re2Test, store: rig.store, now: rig.now }, Buffer.from(raw));
+  const dryRun = (rig: UseCaseRig, raw: string) => dryRunRules({ config: rig.config, parse: parseMail, regex: re2Test, store: rig.store, now: rig.now, extractReply }, Buffer.from(raw));
 
   it('says which ticket a stored mail is on and what happened to it then', async () => {
     const rig = new UseCaseRig();
