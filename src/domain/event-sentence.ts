@@ -52,6 +52,8 @@ const SENTENCES: { readonly [T in EventType]: (d: Partial<Record<keyof EventData
   own_mail_received: (d) => `received mail from one of our own addresses${reasons(d.reasons)}`,
   send_failed: (d) =>
     `could not deliver the ${metric(d.kind)} mail: ${text(d.reason)}${d.via === 'bounce' ? ` (a bounce said so${d.why ? `: ${text(d.why)}` : ''})` : ''}`,
+  delivery_delayed: (d) =>
+    `heard that the ${metric(d.kind)} mail to ${list(d.recipients)} is delayed (${text(d.status)}); its sending server keeps trying`,
   parse_error: (d) => `could not read a message fully: ${text(d.error)}`,
   message_truncated: (d) => `stored a message cut to ${text(d.storedBytes)} of its ${text(d.size)} bytes`,
   input_bounded: (d) => `cut values of a message to make it storable: ${list(d.adjustments)}`,

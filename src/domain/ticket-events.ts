@@ -36,6 +36,8 @@ export interface EventData {
   bounce_received: { readonly reasons: readonly string[]; readonly returnedMessageIds: readonly string[] };
   own_mail_received: { readonly reasons: readonly string[]; readonly returnedMessageIds: readonly string[] };
   send_failed: { readonly outboundMessageId: string; readonly kind: MessageKind; readonly reason: string; readonly via?: 'bounce'; readonly why?: string };
+  /** A delay notice names a mail of ours: still being retried, not failed. `status` as the notice gives it (4.4.1…). */
+  delivery_delayed: { readonly outboundMessageId: string; readonly kind: MessageKind; readonly recipients: readonly string[]; readonly status: string | null };
   // Notes on a message that was hard to read.
   parse_error: { readonly error: string };
   message_truncated: { readonly size: number; readonly storedBytes: number };

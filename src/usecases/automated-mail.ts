@@ -14,7 +14,9 @@ const EVENT_TYPE = { bounce: 'bounce_received', auto_reply: 'auto_reply_received
 /**
  * Auto-replies, bounces and our own mail join their ticket without changing
  * its status, and never open one. A bounce of our own mail marks that outbox
- * row failed, records why, and tells the agents (record-send-failure.ts).
+ * row failed, records why, and tells the agents (record-send-failure.ts). A
+ * delay notice records `delivery_delayed` on the ticket of the mail it names,
+ * and fails nothing: the sending server is still trying.
  */
 export async function attachAutomatic(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, thread: Exclude<ThreadLookup, { kind: 'duplicate' }>): Promise<StepResult> {
   const config = deps.config();
@@ -23,36 +25,52 @@ export async function attachAutomatic(deps: IngestDeps, uow: UnitOfWork, inbound
   const ticket = thread.kind === 'existing' ? await uow.tickets.load(thread.ticketId) : null;
   const ctx: MailContext = { uow, config, now, deps, pending: pendingMail(ticket ? onThread(inbound, ticket.id, kind) : null) };
   const failures = await bounceFailures(ctx, inbound, ticket !== null);
+  const delays = await delayEvents(uow, inbound, ticket?.id ?? null);
   const message = storedMessage(inbound, ticket?.id ?? null, kind);
   if (!ticket) {
     const { outboxIds } = await uow.tickets.save({
       now,
       message,
-      events: failures.events.map((e) => ({ ...e, ticketId: e.ticketId!, onMessage: false })),
+      events: [...failures.events, ...delays].map((e) => ({ ...e, ticketId: e.ticketId!, onMessage: false })),
       outbox: ctx.pending.outbox,
       automated: ctx.pending.automated,
       failedOutbound: failures.failed,
     });
     return stepResult(inbound, 'unthreaded', null, null, outboxIds);
   }
-  const data = { reasons: classification.reasons, returnedMessageIds: parsed.returnedMessageIds };
+  const returned = classification.bounce ?? classification.delay;
+  const data = { reasons: classification.reasons, returnedMessageIds: returned?.originalMessageIds ?? parsed.returnedMessageIds };
   const received = event(EVENT_TYPE[classification.kind], actorOf(inbound), data, { onMessage: true });
   const decision = decide(ticket, { type: 'automated_mail', event: received, notes: noteEvents(inbound, config) }, ticketPolicy(config), now);
-  const saved = await saveChange(uow, { before: ticket, decision, extraEvents: failures.events, message, pending: ctx.pending, failedOutbound: failures.failed, now });
+  const saved = await saveChange(uow, { before: ticket, decision, extraEvents: [...failures.events, ...delays], message, pending: ctx.pending, failedOutbound: failures.failed, now });
   return stepResult(inbound, 'appended', ticket.number, thread.kind === 'existing' ? thread.via : null, saved.outboxIds);
 }
 
 /** The outbox rows a bounce returns, each recorded failed (unless it is already). */
 async function bounceFailures(ctx: MailContext, inbound: Inbound, threaded: boolean): Promise<{ events: TicketEvent[]; failed: { id: number; reason: string }[] }> {
   const result = { events: [] as TicketEvent[], failed: [] as { id: number; reason: string }[] };
-  if (inbound.classification.kind !== 'bounce') return result;
-  for (const row of await ctx.uow.messages.outboundByMessageIds(inbound.parsed.returnedMessageIds)) {
+  const bounce = inbound.classification.bounce;
+  if (!bounce) return result;
+  for (const row of await ctx.uow.messages.outboundByMessageIds(bounce.originalMessageIds)) {
     if (row.deliveryState === 'failed') continue;
     const recorded = await recordSendFailure(ctx, row, { reason: bounceReason(inbound), via: { bounce: true, recipient: recipientOf(inbound) }, onMessage: threaded });
     result.events.push(...recorded.events);
     result.failed.push(recorded.failed);
   }
   return result;
+}
+
+/** A delay notice: `delivery_delayed` on the ticket of each mail of ours it names (not one that failed already). */
+async function delayEvents(uow: UnitOfWork, inbound: Inbound, joined: number | null): Promise<TicketEvent[]> {
+  const delay = inbound.classification.delay;
+  if (!delay) return [];
+  const events: TicketEvent[] = [];
+  for (const row of await uow.messages.outboundByMessageIds(delay.originalMessageIds)) {
+    if (row.ticketId === null || row.deliveryState === 'failed') continue;
+    const data = { outboundMessageId: row.messageId, kind: row.kind, recipients: delay.recipients, status: delay.status };
+    events.push(event('delivery_delayed', 'system', data, { ticketId: row.ticketId, onMessage: row.ticketId === joined }));
+  }
+  return events;
 }
 
 /** The address the report says failed, if it says. */

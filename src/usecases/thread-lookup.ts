@@ -17,8 +17,9 @@ export async function lookUpThread(uow: UnitOfWork, config: Config, tokenKey: Bu
   const { parsed } = inbound;
   const stored = await uow.messages.find(parsed.messageId, inbound.rawSha256);
   if (stored) return { kind: 'duplicate', stored };
-  // A bounce names the message it returns: that id is its strongest thread signal.
-  const inReplyTo = inbound.classification.kind === 'bounce' ? [...parsed.returnedMessageIds, ...parsed.inReplyTo] : parsed.inReplyTo;
+  // A bounce or a delay notice names the message it returns: that id is its strongest thread signal.
+  const returned = inbound.classification.bounce ?? inbound.classification.delay;
+  const inReplyTo = returned ? [...returned.originalMessageIds, ...parsed.inReplyTo] : parsed.inReplyTo;
   const subjectTag = findTicketTag(parsed.subject, config.ticketPrefix);
   const tagged = subjectTag === null ? null : await uow.tickets.findByNumber(subjectTag);
   const token = fromAgent ? replyTokenOf(inbound, config, tokenKey) : null;

@@ -45,7 +45,7 @@ describe('every parsed value is bounded before insert', () => {
     const base = {
       messageId: 'm@x', inReplyTo: [], references: [], from: { address: long, name: 'x' }, singleFrom: true, to: many, cc: [{ address: 'has space@x.test', name: '' }],
       replyTo: [], subject: `s${'x'.repeat(3_000)}`, date: null, text: 'a\u0000b\u0007c\n', html: null, attachments: [],
-      facts: { from: long, returnPath: null, subject: '', headers: new Map([['x-h', ['v\u0000\r\nw']]]), contentType: 'text/plain', reportType: null, deliveryActions: [], hasReturnedMessage: false },
+      facts: { from: long, returnPath: null, subject: '', headers: new Map([['x-h', ['v\u0000\r\nw']]]), contentType: 'text/plain', reportType: null, deliveryReport: [], hasReturnedMessage: false, partTypes: [], returnedMessageIds: [], textStart: '' },
       returnedMessageIds: [], deliveryReport: [], threadIndex: null, parseError: null, omittedAttachments: [], adjustments: [], htmlDropped: null,
     };
     const mail = boundParsedMail(base);

@@ -41,6 +41,37 @@ const EXCEPTIONS: Record<string, Expectation> = {
   'mime/mime-tools/badbound.eml': 'bounce',
 };
 
+/**
+ * Bounces whose returned message carries no Message-ID anywhere (the MTA
+ * returned no headers, or only the recipient): every other bounce must name
+ * the mail it returns, wherever it is (an attached part, a pasted header
+ * block, a body line, a part the MIME parser could not split).
+ */
+const NO_ORIGINAL_ID = new Set([
+  'bounces/sisimai/bsd/lhost-office365-13.eml',
+  'bounces/sisimai/bsd/lhost-opensmtpd-02.eml',
+  'bounces/sisimai/bsd/lhost-postfix-02.eml',
+  'bounces/sisimai/bsd/lhost-qmail-02.eml',
+  'bounces/sisimai/bsd/lhost-v5sendmail-02.eml',
+  'bounces/sisimai/bsd/rfc3464-66.eml',
+  'bounces/sisimai/dos/lhost-apachejames-01.eml',
+  'bounces/sisimai/dos/lhost-courier-01.eml',
+  'bounces/sisimai/dos/lhost-domino-01.eml',
+  'bounces/sisimai/dos/lhost-exchange-01.eml',
+  'bounces/sisimai/dos/lhost-exchange2003-01.eml',
+  'bounces/sisimai/dos/lhost-exchange2007-01.eml',
+  'bounces/sisimai/dos/lhost-facebook-01.eml',
+  'bounces/sisimai/dos/lhost-mailmarshalsmtp-01.eml',
+  'bounces/sisimai/dos/lhost-opensmtpd-01.eml',
+  'bounces/sisimai/dos/lhost-postfix-01.eml',
+  'bounces/sisimai/dos/lhost-v5sendmail-01.eml',
+  'bounces/sisimai/dos/lhost-verizon-01.eml',
+  'bounces/sisimai/mac/lhost-postfix-01.eml',
+]);
+
+/** Delay notices ("Action: delayed"): auto-replies that name the mail still being retried. */
+const DELAYS = new Set(['bounces/mikel-mail/report_422.eml', 'mime/mikel-mail/mime_emails/raw_email_with_mimepart_without_content_type.eml']);
+
 function expectation(file: string): Expectation {
   const exception = EXCEPTIONS[file];
   if (exception) return exception;
@@ -62,14 +93,24 @@ describeCorpus('classifyInbound on the real-mail corpus', () => {
       'bounces/sisimai/not-a-bounce/rb-issue-368-bug.eml',
     ]);
     expect(Object.keys(EXCEPTIONS).filter((f) => !FILES.includes(f))).toEqual([]);
+    expect([...NO_ORIGINAL_ID, ...DELAYS].filter((f) => !FILES.includes(f))).toEqual([]);
     expect(() => FILES.map(expectation)).not.toThrow();
   });
 
   it.each(FILES)('%s', async (file) => {
     const mail = await parseMail(readCorpus(file), OPTIONS);
-    const { kind, reasons } = classifyInbound(mail.facts, OWN);
+    const { kind, reasons, bounce, delay } = classifyInbound(mail.facts, OWN);
+    const why = reasons.join('; ');
     const want = expectation(file);
-    if (want === 'not customer') expect(kind, reasons.join('; ')).not.toBe('customer');
-    else expect(kind, reasons.join('; ')).toBe(want);
+    if (want === 'not customer') expect(kind, why).not.toBe('customer');
+    else expect(kind, why).toBe(want);
+    if (bounce) {
+      // Every bounce says what failed: the report's status, one from its text, or 5.0.0; an abuse report none.
+      if (reasons.includes('abuse feedback report (ARF)')) expect(bounce.status).toBeNull();
+      else expect(bounce.status, why).toMatch(/^[45]\.\d{1,3}\.\d{1,3}$/);
+      expect(bounce.originalMessageIds.length > 0, 'names the mail it returns').toBe(!NO_ORIGINAL_ID.has(file));
+    }
+    expect(delay !== undefined, 'a delay notice').toBe(DELAYS.has(file));
+    if (delay) expect(delay.originalMessageIds.length).toBeGreaterThan(0);
   });
 });

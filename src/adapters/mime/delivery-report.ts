@@ -26,7 +26,7 @@ export function readDeliveryReport(source: Buffer): DeliveryReportEntry[] {
       continue;
     }
     entries.push({
-      recipient: (fields.get('final-recipient') ?? fields.get('original-recipient') ?? '').replace(/^[^;]*;\s*/, '') || null,
+      recipient: (fields.get('final-recipient') ?? fields.get('original-recipient') ?? '').replace(/^[^;]*;\s*/, '').replace(/^<(.*)>$/, '$1').trim() || null,
       action: fields.get('action')?.toLowerCase().split(/\s/)[0] ?? null,
       status: /\d\.\d{1,3}\.\d{1,3}/.exec(fields.get('status') ?? '')?.[0] ?? null,
       diagnostic: fields.get('diagnostic-code')?.replace(/^[^;]*;\s*/, '').slice(0, 500) ?? null,

@@ -4,9 +4,9 @@ import sanitizeHtml from 'sanitize-html';
 import type { InboundFacts } from '../../domain/classify.js';
 import { normalizeMessageId, parseMessageIdList } from '../../domain/message-id.js';
 import type { MailAddress, ParsedAttachment, ParsedMail } from '../../usecases/parsed-mail.js';
-import { readDeliveryReport } from './delivery-report.js';
 import { boundParsedMail, cleanBody } from './bound-mail.js';
 import { cleanText, readHeaderBlock, type RawHeaders } from './header-block.js';
+import { readNoticeParts } from './notice-parts.js';
 
 export interface ParseOptions {
   /** Attachments larger than this keep their metadata only. */
@@ -94,16 +94,21 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
   }
   const structured = parsed.headers.get('content-type') as StructuredHeader | undefined;
   const from = firstAddress(parsed.from) ?? fromHeaderLines(headers);
-  const report = String(structured?.value).toLowerCase() === 'multipart/report' ? readDeliveryReport(source) : [];
+  const text = cleanText(parsed.text ?? '');
+  const contentType = (typeof structured?.value === 'string' ? structured.value : 'text/plain').toLowerCase();
+  const notice = readNoticeParts(parsed.attachments, text, contentType, source);
   const facts: InboundFacts = {
     from: from?.address ?? null,
     returnPath: returnPathOf(headers),
     subject: cleanText(parsed.subject ?? ''),
     headers,
-    contentType: (typeof structured?.value === 'string' ? structured.value : 'text/plain').toLowerCase(),
+    contentType,
     reportType: structured?.params?.['report-type']?.toLowerCase() ?? null,
-    deliveryActions: report.map((r) => r.action ?? '').filter(Boolean),
-    hasReturnedMessage: parsed.attachments.some((a) => RETURNED.has(a.contentType.toLowerCase())),
+    deliveryReport: notice.deliveryFacts,
+    hasReturnedMessage: notice.hasReturnedMessage,
+    partTypes: notice.partTypes,
+    returnedMessageIds: notice.returnedMessageIds,
+    textStart: text.slice(0, TEXT_START_CHARS),
   };
   return {
     messageId: normalizeMessageId(parsed.messageId),
@@ -116,12 +121,12 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
     replyTo: addresses(parsed.replyTo),
     subject: facts.subject,
     date: validDate(parsed.date),
-    text: cleanText(parsed.text ?? ''),
+    text,
     html: null,
     attachments,
     facts,
-    returnedMessageIds: returnedMessageIds(parsed.attachments, parsed.text ?? ''),
-    deliveryReport: report,
+    returnedMessageIds: notice.returnedMessageIds,
+    deliveryReport: notice.report,
     threadIndex: headers.get('thread-index')?.[0] ?? null,
     parseError: null,
     omittedAttachments: omitted,
@@ -130,7 +135,8 @@ function fromLibrary(parsed: LibParsedMail, source: Buffer, options: ParseOption
   };
 }
 
-const RETURNED = new Set(['message/rfc822', 'text/rfc822-headers', 'message/rfc822-headers', 'message/global']);
+/** Classification reads the start of the text only (challenge-response, list-manager errors, ARF written out). */
+const TEXT_START_CHARS = 8 * 1024;
 
 function fallbackParse(source: Buffer, reason: string): ParsedMail {
   const block = readHeaderBlock(source);
@@ -144,8 +150,11 @@ function fallbackParse(source: Buffer, reason: string): ParsedMail {
     headers,
     contentType: (first('content-type') ?? 'text/plain').split(';')[0]!.trim().toLowerCase(),
     reportType: null,
-    deliveryActions: [],
+    deliveryReport: [],
     hasReturnedMessage: false,
+    partTypes: [],
+    returnedMessageIds: [],
+    textStart: cleanText(block.body.slice(0, TEXT_START_CHARS)),
   };
   return {
     messageId: normalizeMessageId(first('message-id')),
@@ -196,25 +205,6 @@ function returnPathOf(headers: RawHeaders): string | null {
   if (value === undefined) return null;
   const inner = /<([^>]*)>/.exec(value)?.[1] ?? value;
   return inner.trim().toLowerCase();
-}
-
-/**
- * Message-IDs of the message a bounce returns: from an attached message/rfc822
- * or text/rfc822-headers part, else (qmail and other non-standard bounces
- * paste it into the body) from a `Message-ID:` line in the text.
- */
-function returnedMessageIds(attachments: readonly Attachment[], text: string): string[] {
-  const ids: string[] = [];
-  for (const att of attachments) {
-    if (!RETURNED.has(att.contentType.toLowerCase())) continue;
-    const head = att.content.subarray(0, 256 * 1024).toString('latin1');
-    const headerEnd = head.search(/\r?\n\r?\n/);
-    const match = /^message-id:\s*(<[^>]+>)/im.exec(headerEnd < 0 ? head : head.slice(0, headerEnd));
-    if (match?.[1]) ids.push(...parseMessageIdList(match[1]));
-  }
-  if (ids.length > 0) return ids;
-  const inline = /^[ \t>]*message-id:\s*(<[^>\s]+>)/im.exec(text.slice(0, 256 * 1024));
-  return inline?.[1] ? parseMessageIdList(inline[1]) : [];
 }
 
 function toAttachment(att: Attachment, maxBytes: number): ParsedAttachment {
