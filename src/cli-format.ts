@@ -101,6 +101,7 @@ export function formatDryRun(r: DryRunReport): string {
     `mailbox         ${r.mailbox}`,
     `classification  ${c.kind}${c.reasons.length ? ` (${c.reasons.join('; ')})` : ''}${c.kind === 'customer' && c.suppressAutoResponse ? ' — no automated answers' : ''}`,
     ...(r.bounce ? [`bounce          status ${r.bounce.status ?? '-'}, returns ${r.bounce.originalMessageIds.join(', ') || 'no Message-ID we could find'}`] : []),
+    ...(r.delay ? [`delayed         status ${r.delay.status ?? '-'}, for ${r.delay.originalMessageIds.join(', ') || 'no Message-ID we could find'}`] : []),
     `threading       ${r.threading.decision}${r.threading.ticket ? ` → ticket #${r.threading.ticket}` : ''}${r.threading.via ? ` via ${r.threading.via}` : ''}${r.threading.note ? ` (${r.threading.note})` : ''}`,
     `rules run for   ${r.trigger ?? 'nothing (rules run on customer mail only)'}`,
     '',

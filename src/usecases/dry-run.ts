@@ -24,8 +24,13 @@ export interface DryRunReport {
   readonly classification: { readonly kind: string; readonly suppressAutoResponse: boolean; readonly reasons: readonly string[] };
   /** The mail's new text, quoted history and signature removed: exactly what an agent's reply relays to the customer. */
   readonly reply: { readonly text: string };
-  /** For a bounce: the Message-IDs of our mail it returns, and the delivery status (e.g. 5.1.1) when the report gives one. */
+  /**
+   * For a bounce: the Message-IDs of our mail it returns, and its delivery status (e.g. 5.1.1: the report's,
+   * else the first code in the notice, else 5.0.0; null for an abuse report).
+   */
   readonly bounce: { readonly originalMessageIds: readonly string[]; readonly status: string | null } | null;
+  /** For a delay notice (an auto-reply): the same about the mail that is late. */
+  readonly delay: { readonly originalMessageIds: readonly string[]; readonly status: string | null } | null;
   readonly threading: {
     readonly decision: string;
     readonly ticket: number | null;
@@ -197,12 +202,12 @@ function report(
   const c = inbound.classification;
   const { parsed } = inbound;
   const iso = (d: Date | null) => d?.toISOString() ?? null;
-  const failed = parsed.deliveryReport.find((r) => r.action === 'failed') ?? parsed.deliveryReport[0];
   return {
     mailbox: inbound.mailbox.name,
     classification: { kind: c.kind, suppressAutoResponse: c.suppressAutoResponse, reasons: c.reasons },
     reply: { text: deps.extractReply(parsed.text) },
-    bounce: c.kind === 'bounce' ? { originalMessageIds: [...parsed.returnedMessageIds], status: failed?.status ?? null } : null,
+    bounce: c.bounce ? { originalMessageIds: [...c.bounce.originalMessageIds], status: c.bounce.status } : null,
+    delay: c.delay ? { originalMessageIds: [...c.delay.originalMessageIds], status: c.delay.status } : null,
     threading,
     trigger,
     rules: (matches ?? []).map((m) => ({ rule: m.rule, why: m.why })),
