@@ -4,6 +4,7 @@ import { isAppError } from './errors.js';
 import { PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from './domain/ticket.js';
 import { parseDate, parseId, parseLimit, parsePriority, parseStatus, parseStatusList, parseTicketNumber } from './cli/arguments.js';
 import { packageVersion } from './cli/version.js';
+import type { TicketsListOptions } from './cli/tickets.js';
 
 /*
  * The command table. Each action loads its own module (`./cli/<command>.js`)
@@ -46,8 +47,15 @@ tickets
   .description('list tickets, newest first')
   .option('--status <status>', 'only these statuses (comma-separated or repeated)', parseStatusList)
   .option('--to-solve', 'the work queue: New and Open tickets, nearest SLA due time first, then longest waiting')
+  .option('--assignee <agent>', 'assigned to this agent (email address), or "none" for unassigned')
+  .option('--tag <tag>', 'carrying this tag (repeat: all of them)', (tag: string, previous: string[] = []) => [...previous, tag])
+  .option('--customer <address>', "the requester's email address")
+  .option('--mailbox <name>', 'arrived in this mailbox')
+  .option('--search <text>', 'words in the subject or in a message ("a phrase", or, -word)')
+  .option('--limit <n>', 'at most this many; when there are more, the next page\'s --after is printed on stderr', parseLimit, 1000)
+  .option('--after <cursor>', 'the page after this cursor (as printed: "next page: --after N"); not with --to-solve', parseTicketNumber)
   .option('--json', 'print JSON')
-  .action(async (opts: { status?: TicketStatus[]; toSolve?: boolean; json?: boolean }) => (await import('./cli/tickets.js')).runTicketsList(opts));
+  .action(async (opts: TicketsListOptions) => (await import('./cli/tickets.js')).runTicketsList(opts));
 
 tickets
   .command('set')

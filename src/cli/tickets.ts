@@ -1,18 +1,43 @@
-import { listTickets, showTicket, ticketsToSolve } from '../adapters/db/ticket-queries.js';
+import { listTickets, showTicket, ticketsToSolve, type TicketFilter } from '../adapters/db/ticket-queries.js';
 import type { TicketStatus } from '../domain/ticket.js';
 import { formatTicketDetail, formatTicketTable, formatToSolveTable } from '../cli-format.js';
 import { withDatabase } from './database.js';
 
-/** `helpdesk tickets list`: newest first, or the work queue with `--to-solve`. */
-export async function runTicketsList(opts: { status?: TicketStatus[]; toSolve?: boolean; json?: boolean }): Promise<void> {
+export interface TicketsListOptions {
+  status?: TicketStatus[];
+  toSolve?: boolean;
+  assignee?: string;
+  tag?: string[];
+  customer?: string;
+  mailbox?: string;
+  search?: string;
+  limit: number;
+  after?: number;
+  json?: boolean;
+}
+
+/**
+ * `helpdesk tickets list`: newest first, `--limit` at a time, or the work queue
+ * with `--to-solve`. Stdout keeps its documented shape (a JSON array); whether
+ * there is more goes to stderr: `next page: --after N`.
+ */
+export async function runTicketsList(opts: TicketsListOptions): Promise<void> {
+  if (opts.toSolve && opts.after !== undefined) {
+    console.error('--after pages the newest-first list; --to-solve is ordered by due time and has no pages: raise --limit instead');
+    process.exitCode = 1;
+    return;
+  }
+  const filter: TicketFilter = { statuses: opts.status, assignee: opts.assignee, tags: opts.tag, customer: opts.customer, mailbox: opts.mailbox, search: opts.search };
   await withDatabase(async (db) => {
     if (opts.toSolve) {
-      const rows = await ticketsToSolve(db);
-      console.log(opts.json ? JSON.stringify(rows, null, 2) : formatToSolveTable(rows));
+      const { tickets, more } = await ticketsToSolve(db, filter, opts.limit);
+      console.log(opts.json ? JSON.stringify(tickets, null, 2) : formatToSolveTable(tickets));
+      if (more) console.error(`more tickets to solve than --limit ${opts.limit}: raise --limit to see them`);
       return;
     }
-    const rows = await listTickets(db, { statuses: opts.status });
-    console.log(opts.json ? JSON.stringify(rows, null, 2) : formatTicketTable(rows));
+    const { tickets, next } = await listTickets(db, { ...filter, limit: opts.limit, after: opts.after });
+    console.log(opts.json ? JSON.stringify(tickets, null, 2) : formatTicketTable(tickets));
+    if (next !== null) console.error(`next page: --after ${next}`);
   });
 }
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { likePattern } from '../../src/adapters/db/web-queries.js';
 import { BLOCKED_IMAGE_TEXT, messageHtmlForView } from '../../src/adapters/http/message-html.js';
 import { listHref, PAGE_SIZE, parseListQuery } from '../../src/adapters/http/page-models.js';
 import { describeEventData, displayAddress, dueState, dueViews, formatBytes, formatTime, nearestDue, relativeTime } from '../../src/adapters/http/present.js';
@@ -82,10 +81,6 @@ describe('the list’s query string', () => {
     const filter = parseListQuery(new URLSearchParams('view=all&tag=a b&q=x&y'));
     expect(listHref(filter, 2)).toBe('/tickets?view=all&tag=a+b&q=x&page=2');
     expect(listHref(parseListQuery(new URLSearchParams('')), 1)).toBe('/tickets');
-  });
-
-  it('likePattern takes %, _ and \\ literally', () => {
-    expect(likePattern('100%_a\\b')).toBe('%100\\%\\_a\\\\b%');
   });
 });
 

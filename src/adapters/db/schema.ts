@@ -85,6 +85,8 @@ export const tickets = pgTable(
     index('tickets_resolution_due_idx').on(t.resolutionDueAt).where(sql`${t.resolutionDueAt} is not null`),
     index('tickets_idle_idx').on(t.status, t.lastActivityAt),
     index('tickets_postponed_idx').on(t.postponedUntil).where(sql`${t.status} = 'postponed'`),
+    // Full-text search (ticket-queries.ts, ticketSearch): the expression must match the query's exactly.
+    index('tickets_subject_search_idx').using('gin', sql`to_tsvector('simple', ${t.subject})`),
   ],
 );
 
@@ -151,6 +153,11 @@ export const messages = pgTable(
     uniqueIndex('messages_raw_sha256_key').on(t.rawSha256).where(sql`${t.messageId} is null`),
     index('messages_ticket_idx').on(t.ticketId, t.id),
     index('messages_outbox_idx').on(t.deliveryState, t.createdAt).where(sql`${t.deliveryState} in ('queued', 'sending')`),
+    // Full-text search over what people wrote (ticket-queries.ts, ticketSearch), bounded so a huge mail
+    // stays under tsvector's 1 MB; expression and predicate must match the query's exactly.
+    index('messages_text_search_idx')
+      .using('gin', sql`to_tsvector('simple', left(${t.text}, 100000))`)
+      .where(sql`${t.kind} in ('customer', 'agent_reply', 'note')`),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { fullMessageId } from './message-keys.js';
 import { redactReplyToken } from '../../usecases/reply-token.js';
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
 import { contacts, events, messages, tickets } from './schema.js';
@@ -90,38 +90,96 @@ function toSummary(row: SummaryRow, now = new Date()): TicketSummary {
   };
 }
 
-/** The work queue ("to solve"): New and Open tickets, nearest SLA due time first, then longest waiting. */
-export async function ticketsToSolve(db: Db, limit = 1000): Promise<(TicketSummary & { nextDueAt: string | null; waitingSince: string | null })[]> {
+/** What `tickets list` narrows by: every filter given must hold. */
+export interface TicketFilter {
+  readonly statuses?: readonly TicketStatus[];
+  /** The assignee's address (any case), or `none` for unassigned tickets. */
+  readonly assignee?: string;
+  /** Tickets carrying every one of these tags. */
+  readonly tags?: readonly string[];
+  /** The requester's address (any case). */
+  readonly customer?: string;
+  readonly mailbox?: string;
+  /** Full text over the subject and what people wrote (ticketSearch). */
+  readonly search?: string;
+}
+
+/** A page of tickets; `next` is the `after` cursor of the following page, null on the last. */
+export interface TicketPage<T> {
+  readonly tickets: T[];
+  readonly next: number | null;
+}
+
+/**
+ * Tickets whose subject, or the text of one of their customer mails, agent
+ * replies or notes, matches `text` as a web search (words, "a phrase", `or`,
+ * `-word`; `websearch_to_tsquery` accepts any input without error). The
+ * 'simple' configuration: mail is multilingual, so words are lower-cased, not
+ * stemmed. Both arms read a GIN index (schema.ts, `*_search_idx`) whose
+ * expression and predicate are repeated here exactly.
+ */
+export function ticketSearch(text: string): SQL {
+  const query = sql`websearch_to_tsquery('simple', ${text})`;
+  return sql`${tickets.id} in (
+    select id from tickets where to_tsvector('simple', subject) @@ ${query}
+    union
+    select ticket_id from messages
+     where kind in ('customer', 'agent_reply', 'note') and to_tsvector('simple', left(text, 100000)) @@ ${query})`;
+}
+
+function filterWhere(filter: TicketFilter): SQL | undefined {
+  const conditions: (SQL | undefined)[] = [];
+  if (filter.statuses?.length) conditions.push(inArray(tickets.status, [...filter.statuses]));
+  if (filter.assignee?.toLowerCase() === 'none') conditions.push(isNull(tickets.assignee));
+  else if (filter.assignee) conditions.push(sql`lower(${tickets.assignee}) = ${filter.assignee.toLowerCase()}`);
+  for (const tag of filter.tags ?? []) conditions.push(sql`${tag} = any(${tickets.tags})`);
+  if (filter.customer) conditions.push(sql`lower(${contacts.email}) = ${filter.customer.toLowerCase()}`);
+  if (filter.mailbox) conditions.push(eq(tickets.mailbox, filter.mailbox));
+  if (filter.search?.trim()) conditions.push(ticketSearch(filter.search));
+  return and(...conditions);
+}
+
+/** The work queue ("to solve"): New and Open tickets (of `statuses`, when given), nearest SLA due time first, then longest waiting. */
+export async function ticketsToSolve(
+  db: Db,
+  filter: TicketFilter = {},
+  limit = 1000,
+): Promise<{ tickets: (TicketSummary & { nextDueAt: string | null; waitingSince: string | null })[]; more: boolean }> {
   try {
     const nextDue = sql<Date | null>`least(${tickets.firstResponseDueAt}, ${tickets.nextResponseDueAt}, ${tickets.resolutionDueAt})`;
     const rows = await db
       .select({ ...summaryColumns, nextDueAt: nextDue })
       .from(tickets)
       .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
-      .where(inArray(tickets.status, ['new', 'open']))
+      .where(and(inArray(tickets.status, ['new', 'open']), filterWhere(filter)))
       .orderBy(sql`${nextDue} asc nulls last`, sql`${tickets.lastCustomerMessageAt} asc nulls last`, asc(tickets.number))
-      .limit(limit);
-    return rows.map((row) => ({
-      ...toSummary(row),
-      nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
-      waitingSince: row.lastCustomerMessageAt?.toISOString() ?? null,
-    }));
+      .limit(limit + 1);
+    return {
+      more: rows.length > limit,
+      tickets: rows.slice(0, limit).map((row) => ({
+        ...toSummary(row),
+        nextDueAt: row.nextDueAt ? new Date(row.nextDueAt).toISOString() : null,
+        waitingSince: row.lastCustomerMessageAt?.toISOString() ?? null,
+      })),
+    };
   } catch (err) {
     throw toAppError(err, 'listing tickets to solve');
   }
 }
 
-/** Tickets, newest first; optionally only some statuses. */
-export async function listTickets(db: Db, filter: { statuses?: readonly TicketStatus[]; limit?: number } = {}): Promise<TicketSummary[]> {
+/** Tickets, newest (highest number) first, `limit` at a time; `after` is the last number of the previous page. */
+export async function listTickets(db: Db, filter: TicketFilter & { limit?: number; after?: number } = {}): Promise<TicketPage<TicketSummary>> {
+  const limit = filter.limit ?? 1000;
   try {
     const rows = await db
       .select(summaryColumns)
       .from(tickets)
       .innerJoin(contacts, eq(contacts.id, tickets.requesterId))
-      .where(filter.statuses?.length ? inArray(tickets.status, [...filter.statuses]) : undefined)
+      .where(and(filterWhere(filter), filter.after === undefined ? undefined : lt(tickets.number, filter.after)))
       .orderBy(desc(tickets.number))
-      .limit(filter.limit ?? 1000);
-    return rows.map((row) => toSummary(row));
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    return { tickets: page.map((row) => toSummary(row)), next: rows.length > limit ? page.at(-1)!.number : null };
   } catch (err) {
     throw toAppError(err, 'listing tickets');
   }

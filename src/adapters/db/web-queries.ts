@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { TicketStatus } from '../../domain/ticket.js';
 import { toAppError, type Db } from './client.js';
 import { fullMessageId } from './message-keys.js';
+import { ticketSearch } from './ticket-queries.js';
 import { attachmentBlobs, attachments, contacts, events, messages, participants, tickets } from './schema.js';
 
 /**
@@ -18,7 +19,7 @@ export interface TicketListFilter {
   /** An agent's address, `none` for unassigned tickets, null for any. */
   readonly assignee: string | null;
   readonly tag: string | null;
-  /** Matched against the subject (case-insensitive substring), and the number when it is all digits. */
+  /** Full text over subject and message text, as `tickets list --search` (ticketSearch); also the number when it is `#N` or all digits. */
   readonly search: string | null;
   /** 1-based. */
   readonly page: number;
@@ -63,11 +64,6 @@ function toListRow(r: Omit<TicketListRow, 'requester'> & { requesterEmail: strin
   return { ...rest, requester: { email: requesterEmail, name: requesterName } };
 }
 
-/** `%`, `_` and `\` taken literally inside an ILIKE pattern. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-}
-
 function listWhere(filter: TicketListFilter): SQL | undefined {
   const conditions: (SQL | undefined)[] = [];
   if (filter.view === 'to-solve') conditions.push(inArray(tickets.status, ['new', 'open']));
@@ -78,7 +74,7 @@ function listWhere(filter: TicketListFilter): SQL | undefined {
   const search = filter.search?.trim();
   if (search) {
     const number = /^#?(\d{1,15})$/.exec(search);
-    conditions.push(number ? or(ilike(tickets.subject, likePattern(search)), eq(tickets.number, Number(number[1]))) : ilike(tickets.subject, likePattern(search)));
+    conditions.push(number ? or(ticketSearch(search), eq(tickets.number, Number(number[1]))) : ticketSearch(search));
   }
   return and(...conditions);
 }

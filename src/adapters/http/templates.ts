@@ -72,7 +72,7 @@ export const TICKET_LIST = `<% layout('@layout', { title: it.title, nav: it.view
   <label>Tag<select name="tag">
 <% for (const o of it.tagOptions) { %>    <option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option>
 <% } %>  </select></label>
-  <label class="grow">Subject<input type="search" name="q" value="<%= it.q %>" placeholder="Search subjects or #number"></label>
+  <label class="grow">Search<input type="search" name="q" value="<%= it.q %>" placeholder="Words in subjects or messages, or #number"></label>
   <button type="submit">Filter</button>
 </form>
 <% if (it.rows.length === 0) { %><div class="card muted">No tickets match.</div>

@@ -1,0 +1,2 @@
+CREATE INDEX "messages_text_search_idx" ON "messages" USING gin (to_tsvector('simple', left("text", 100000))) WHERE "messages"."kind" in ('customer', 'agent_reply', 'note');--> statement-breakpoint
+CREATE INDEX "tickets_subject_search_idx" ON "tickets" USING gin (to_tsvector('simple', "subject"));
