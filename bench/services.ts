@@ -16,7 +16,7 @@ import { createLogger } from '../src/logging.js';
 import { startDaemon, type Environment, type Daemon } from '../src/main.js';
 import { ADMIN_URL, databaseUrl } from '../test/support/database.js';
 import { DOVECOT_PASSWORD, type Dovecot } from '../test/support/dovecot.js';
-import { startSmtpCapture, type CapturedMail, type SmtpCapture } from '../test/support/smtp-capture.js';
+import { loopbackSmtpOptions, startSmtpCapture, type CapturedMail, type SmtpCapture } from '../test/support/smtp-capture.js';
 
 /** Undo actions, run newest first; each runs once and its failure does not stop the others. */
 export class Cleanup {
@@ -303,14 +303,7 @@ export interface SmtpSink {
 export async function startSink(cleanup: Cleanup): Promise<SmtpSink> {
   let accepted = 0;
   const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 1_000,
-    onAuth(_auth, _session, callback) {
-      callback(null, { user: 'bench' });
-    },
+    ...loopbackSmtpOptions('bench'),
     onData(stream, _session, callback) {
       stream.on('data', () => undefined);
       stream.on('end', () => {

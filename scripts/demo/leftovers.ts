@@ -1,6 +1,7 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DemoState } from '../../src/cli/demo.js';
+import { instanceProcesses, signal } from '../../test/support/dovecot.js';
 
 /**
  * What a demo killed without its cleanup (SIGKILL, a crash) left running: its
@@ -27,28 +28,6 @@ export async function clearLeftovers(old: DemoState): Promise<void> {
 
 async function commandLine(pid: number): Promise<string> {
   return readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-}
-
-/** Live processes of a Dovecot instance: their titles name it (`dovecot-<instance>/imap …`). */
-async function instanceProcesses(instance: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const title = await commandLine(Number(entry));
-    const state = (await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')).split(' ')[2];
-    if (title.includes(`${instance}/`) && state && state !== 'Z') pids.push(Number(entry));
-  }
-  return pids;
-}
-
-function signal(pids: readonly number[], name: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, name);
-    } catch {
-      // gone already
-    }
-  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

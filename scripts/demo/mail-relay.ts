@@ -1,6 +1,7 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { loopbackSmtpOptions } from '../../test/support/smtp-capture.js';
 import { waitFor } from '../../test/support/wait.js';
 
 export interface RelayedMail {
@@ -36,13 +37,7 @@ export async function startMailRelay(deliver: (mailbox: string, raw: Buffer) => 
   const mails: RelayedMail[] = [];
   const listeners: ((mail: RelayedMail) => void)[] = [];
   const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    // smtp-server's built-in certificate has expired: plain SMTP on loopback (shared/mail-testing.md).
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 1_000,
-    onAuth: (_auth, _session, callback) => callback(null, { user: 'demo' }),
+    ...loopbackSmtpOptions('demo'),
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

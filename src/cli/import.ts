@@ -1,3 +1,4 @@
+import { formatDuration } from '../domain/duration.js';
 import { createLogger } from '../logging.js';
 import { openIngest, prepareDatabase, readEnvironment } from '../main.js';
 import { AppError } from '../errors.js';
@@ -138,12 +139,6 @@ export function progressLine(p: ImportProgress, now: number): { text: string; fi
   const width = 20;
   const filled = Math.round(share * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
-  const text = `${bar} ${p.done}/${total} ${Math.floor(share * 100)}% · ${rate.toFixed(rate < 10 ? 1 : 0)} mails/s · ETA ${eta === null ? '?' : formatSeconds(eta)}${p.quarantined ? ` · ${p.quarantined} quarantined` : ''}`;
+  const text = `${bar} ${p.done}/${total} ${Math.floor(share * 100)}% · ${rate.toFixed(rate < 10 ? 1 : 0)} mails/s · ETA ${eta === null ? '?' : formatDuration(eta * 1000)}${p.quarantined ? ` · ${p.quarantined} quarantined` : ''}`;
   return { text, fields: { done: p.done, total, percent: Math.floor(share * 100), perSecond: Math.round(rate * 10) / 10, etaSeconds: eta } };
-}
-
-function formatSeconds(s: number): string {
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }

@@ -5,29 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, spawnDaemon, type DaemonProcess } from '../support/cli.js';
+import { LIST_FIELDS, runCli, spawnDaemon, type DaemonProcess } from '../support/cli.js';
 import { ADMIN_URL, databaseUrl } from '../support/database.js';
 import { DOVECOT_PASSWORD, freePort } from '../support/dovecot.js';
 import { deleteRedisKeys, mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { buildDsn, buildMail } from '../support/mail.js';
 import { waitFor } from '../support/wait.js';
 
-const LIST_FIELDS = [
-  'assignee',
-  'createdAt',
-  'customer',
-  'department',
-  'firstResponseDueAt',
-  'nextResponseDueAt',
-  'number',
-  'priority',
-  'resolutionDueAt',
-  'slaBreached',
-  'status',
-  'subject',
-  'tags',
-  'updatedAt',
-];
 
 let harness: MailboxHarness | null = null;
 let daemon: DaemonProcess | null = null;

@@ -2,29 +2,12 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/db/client.js';
 import { ticketSearch } from '../../src/adapters/db/ticket-queries.js';
-import { runCli } from '../support/cli.js';
+import { LIST_FIELDS, runCli } from '../support/cli.js';
 import { DOVECOT_PASSWORD } from '../support/dovecot.js';
 import { mailboxHarness, type MailboxHarness } from '../support/harness.js';
 import { buildMail } from '../support/mail.js';
 import { waitFor } from '../support/wait.js';
 
-/** The documented `tickets list --json` fields (README, "JSON output"). */
-const LIST_FIELDS = [
-  'assignee',
-  'createdAt',
-  'customer',
-  'department',
-  'firstResponseDueAt',
-  'nextResponseDueAt',
-  'number',
-  'priority',
-  'resolutionDueAt',
-  'slaBreached',
-  'status',
-  'subject',
-  'tags',
-  'updatedAt',
-];
 
 let harness: MailboxHarness | null = null;
 

@@ -10,6 +10,24 @@ function assertBuilt(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it)`);
 }
 
+/** The documented `tickets list --json` fields (README, "JSON output"): a contract for scripts. */
+export const LIST_FIELDS = [
+  'assignee',
+  'createdAt',
+  'customer',
+  'department',
+  'firstResponseDueAt',
+  'nextResponseDueAt',
+  'number',
+  'priority',
+  'resolutionDueAt',
+  'slaBreached',
+  'status',
+  'subject',
+  'tags',
+  'updatedAt',
+];
+
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;

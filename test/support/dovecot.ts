@@ -161,7 +161,7 @@ async function processGone(pid: number): Promise<boolean> {
 }
 
 /** Processes of one instance: their titles name it (`dovecot-<instance>/imap [...]`). Zombies are gone. */
-async function instanceProcesses(instance: string): Promise<number[]> {
+export async function instanceProcesses(instance: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -171,7 +171,8 @@ async function instanceProcesses(instance: string): Promise<number[]> {
   return pids;
 }
 
-function signal(pids: readonly number[], name: NodeJS.Signals): void {
+/** Sends a signal to each process, ignoring those already gone. */
+export function signal(pids: readonly number[], name: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
       process.kill(pid, name);

@@ -1,11 +1,28 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server';
+import { SMTPServer, type SMTPServerEnvelope, type SMTPServerOptions } from 'smtp-server';
 import { waitFor } from './wait.js';
 
 export interface CapturedMail {
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
   readonly raw: Buffer;
   readonly parsed: ParsedMail;
+}
+
+/**
+ * The options every loopback SMTP server of the tests, the bench and the demo
+ * shares: plain SMTP (smtp-server's built-in certificate has expired), any
+ * credentials accepted, and no 30 s wait at close for connections a killed
+ * daemon left open.
+ */
+export function loopbackSmtpOptions(user: string): Pick<SMTPServerOptions, 'authOptional' | 'allowInsecureAuth' | 'disabledCommands' | 'logger' | 'closeTimeout' | 'onAuth'> {
+  return {
+    authOptional: true,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    closeTimeout: 1_000,
+    onAuth: (_auth, _session, callback) => callback(null, { user }),
+  };
 }
 
 /** What the server answers to a message: null accepts it, else an SMTP reply code and text. */
@@ -44,16 +61,8 @@ export async function startSmtpCapture(options: CaptureOptions = {}): Promise<Sm
   let responder: Responder = () => null;
   let attempts = 0;
   const server = new SMTPServer({
-    authOptional: true,
-    allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    // A daemon under test may have been killed with connections open: do not wait 30 s for them.
-    closeTimeout: 1_000,
     // Any credentials are accepted: tests check what the daemon sends, not the server's checks.
-    onAuth(_auth, _session, callback) {
-      callback(null, { user: 'test' });
-    },
+    ...loopbackSmtpOptions('test'),
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
