@@ -73,6 +73,8 @@ export const tickets = pgTable(
     firstResponseDueAt: tstz('first_response_due_at'),
     nextResponseDueAt: tstz('next_response_due_at'),
     resolutionDueAt: tstz('resolution_due_at'),
+    /** Language of the mail to the customer (`en`, `nl`…), chosen when the ticket opened; null: the mailbox's. */
+    language: text('language'),
     /** Bumped by every save: a save applies only to the version it loaded (optimistic concurrency). */
     version: integer('version').notNull().default(0),
   },
@@ -283,3 +285,17 @@ export const quarantine = pgTable(
   },
   (t) => [uniqueIndex('quarantine_mailbox_uid_key').on(t.mailbox, t.uidValidity, t.uid)],
 );
+
+/**
+ * Senders blocked from the helpdesk (`#spam block`, `helpdesk senders block`),
+ * besides the config's `senders.block`: an address, a domain or a glob, kept
+ * as written (lower case). Their mail is stored as spam, answered by nobody.
+ */
+export const blockedSenders = pgTable('blocked_senders', {
+  pattern: text('pattern').primaryKey(),
+  /** Why, in words: `#spam block on ticket 1042`, or what the admin wrote. */
+  reason: text('reason').notNull().default(''),
+  /** `agent:<email>`, `cli`. */
+  addedBy: text('added_by').notNull(),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
