@@ -76,6 +76,37 @@ tickets
   .option('--json', 'print JSON')
   .action(async (number: number, opts: { json?: boolean }) => (await import('./cli/tickets.js')).runTicketsShow(number, opts));
 
+program
+  .command('attachments')
+  .description("save a ticket's attachments (or one message's) into a folder, with safe file names")
+  .argument('<ticket>', 'ticket number', parseTicketNumber)
+  .option('--message <id>', 'only this message (its id as `tickets show --json` prints it)', parseId)
+  .option('--out <dir>', 'the folder to write into (created if missing)', '.')
+  .option('--json', 'print what was saved as JSON')
+  .action(async (ticket: number, opts: { message?: number; out: string; json?: boolean }) => (await import('./cli/attachments.js')).runAttachments(ticket, opts));
+
+const senders = program.command('senders').description("senders blocked from the helpdesk: the database's list (the config's senders.block is listed too)");
+
+senders
+  .command('list')
+  .description('blocked senders: from the database (#spam block, senders block) and from the config')
+  .option('--json', 'print JSON')
+  .option('--config <file>', CONFIG_HELP)
+  .action(async (opts: { json?: boolean; config?: string }) => (await import('./cli/senders.js')).runSendersList(opts));
+
+senders
+  .command('block')
+  .description('block an address, a domain (example.com) or a glob (*@*.example.com): their mail is stored as spam, answered by nobody')
+  .argument('<pattern>', 'address, domain or glob')
+  .option('--reason <text>', 'why, for the list')
+  .action(async (pattern: string, opts: { reason?: string }) => (await import('./cli/senders.js')).runSendersBlock(pattern, opts));
+
+senders
+  .command('unblock')
+  .description('remove an entry from the database list')
+  .argument('<pattern>', 'as listed')
+  .action(async (pattern: string) => (await import('./cli/senders.js')).runSendersUnblock(pattern));
+
 const mail = program.command('mail').description('mail that could not be ingested (the quarantine), or that belongs to no ticket');
 
 mail
