@@ -3,6 +3,7 @@
  * daemon's per-message time: statements sent, and how long Postgres spent
  * executing them versus waiting inside a transaction for this process.
  */
+import { readForwardedText } from '../src/adapters/mime/forwarded-text.js';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import * as schema from '../src/adapters/db/schema.js';
@@ -10,6 +11,10 @@ import { createStore } from '../src/adapters/db/store.js';
 import { parseMail } from '../src/adapters/mime/parse-mail.js';
 import { loadConfigOrThrow } from '../src/main.js';
 import { ingestMails, prepareMail, type IngestDeps } from '../src/usecases/ingest-message.js';
+import { htmlForAgents } from '../src/adapters/mime/notice-html.js';
+import { agentReplyHtml } from '../src/adapters/mime/reply-html.js';
+import { detectLanguage } from '../src/adapters/language/detect-language.js';
+import { blockedSenderCache } from '../src/adapters/db/sender-store.js';
 
 /** Mails per transaction, as the daemon's sync fetches them. */
 const BATCH = 25;
@@ -65,6 +70,10 @@ export async function directIngest(
       extractReply,
       regex: re2Test,
       verifySender: createSenderVerifier(),
+      mailHtml: { agentReply: agentReplyHtml, forAgents: htmlForAgents },
+      readForwardedText,
+      detectLanguage,
+      blockedSenders: blockedSenderCache(drizzle(sql, { schema })),
       log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     };
     const before = await databaseTimes(observer);

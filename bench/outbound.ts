@@ -4,6 +4,7 @@
  * in-process SMTP capture, next to what nodemailer alone and BullMQ alone do
  * on this machine in the same run, and the parts of one send measured alone.
  */
+import { languagePack } from '../src/config/languages/index.js';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { Queue, Worker } from 'bullmq';
@@ -159,7 +160,15 @@ export async function buildOutgoingMails(count: number, namespace: string): Prom
       randomBytes(21),
     );
     const vars = ticketVarsOf(ticket, '#', MAILBOX, message.customer);
-    const notice = customerMessageNotice(TEMPLATE_KINDS.agentNotification, vars, 'new', message.customer, message.text, []);
+    const notice = customerMessageNotice(TEMPLATE_KINDS.agentNotification, vars, languagePack('en').phrases, {
+      kind: 'new',
+      from: message.customer,
+      text: message.text,
+      html: null,
+      attachments: [],
+      carried: [],
+      fetchCommand: `helpdesk attachments ${ticket.number}`,
+    });
     const mail: OutboundMail = {
       mailbox: MAILBOX.name,
       kind: 'notification',

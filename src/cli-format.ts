@@ -84,7 +84,7 @@ export function formatTicketDetail(t: TicketDetail, now: Date): string {
     `Messages (${t.messages.length})`,
   ];
   for (const m of t.messages) {
-    out.push(`--- ${shortTime(m.createdAt)} ${m.direction === 'in' ? '←' : '→'} ${m.kind} from ${m.from ?? '?'}: ${cut(m.subject, 70)}`);
+    out.push(`--- ${shortTime(m.createdAt)} ${m.direction === 'in' ? '←' : '→'} ${m.kind} from ${m.from ?? '?'}: ${cut(m.subject, 70)} (message ${m.id})`);
     const body = m.text.trim().split('\n').slice(0, 20);
     out.push(...body.map((l) => `    ${l}`));
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readForwardedText } from './adapters/mime/forwarded-text.js';
 import type { Logger } from 'pino';
 import { diffConfig, isUnchanged } from './config/diff.js';
 import { formatProblem, loadConfigFile } from './config/load.js';
@@ -16,6 +17,10 @@ import { createParserPool } from './adapters/mime/parser-pool.js';
 import { createSenderVerifier, type DnsResolver } from './adapters/mailauth/verify-sender.js';
 import { createQuarantine } from './adapters/db/quarantine-store.js';
 import { extractReply } from './adapters/mime/extract-reply.js';
+import { htmlForAgents } from './adapters/mime/notice-html.js';
+import { agentReplyHtml } from './adapters/mime/reply-html.js';
+import { detectLanguage } from './adapters/language/detect-language.js';
+import { blockedSenderCache } from './adapters/db/sender-store.js';
 import { re2Test } from './adapters/regex/re2.js';
 import { storedTokenKey } from './adapters/db/settings.js';
 import { createQueues } from './adapters/queue/queues.js';
@@ -223,6 +228,10 @@ export function ingestDeps(parts: {
     extractReply,
     regex: re2Test,
     verifySender: createSenderVerifier({ resolver: parts.dnsResolver }),
+    mailHtml: { agentReply: agentReplyHtml, forAgents: htmlForAgents },
+    readForwardedText,
+    detectLanguage,
+    blockedSenders: blockedSenderCache(parts.database.db),
     log: parts.log,
   };
 }

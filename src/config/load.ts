@@ -118,15 +118,16 @@ function schemaProblems(doc: Document, error: z.ZodError, earlier: readonly Conf
  */
 function templateProblems(raw: unknown, readFile: (path: string) => string, report: (path: readonly PropertyKey[], message: string) => void): void {
   const root = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const given = typeof root.templates === 'object' && root.templates !== null ? root.templates : {};
-  const templates = Object.fromEntries(
-    Object.entries(given).flatMap(([name, template]) => {
-      const valid = templateSchema.safeParse(template);
-      return valid.success ? [[name, valid.data]] : [];
-    }),
-  );
+  const validTemplates = (given: unknown) =>
+    Object.fromEntries(
+      Object.entries(typeof given === 'object' && given !== null ? given : {}).flatMap(([name, template]) => {
+        const valid = templateSchema.safeParse(template);
+        return valid.success ? [[name, valid.data]] : [];
+      }),
+    );
+  const mailboxes = (Array.isArray(root.mailboxes) ? root.mailboxes : []).map((m: { templates?: unknown } | null) => ({ templates: validTemplates(m?.templates) }));
   const agents = configSchema.shape.agents.safeParse(root.agents);
-  const base = { templates, agents: agents.success ? agents.data : [], rules: [] } as unknown as z.output<typeof configSchema>;
+  const base = { templates: validTemplates(root.templates), mailboxes, agents: agents.success ? agents.data : [], rules: [] } as unknown as z.output<typeof configSchema>;
   resolveTemplates(base, readFile, report);
   (Array.isArray(root.rules) ? root.rules : []).forEach((rule: unknown, index) => {
     const valid = ruleSchema.safeParse(rule);

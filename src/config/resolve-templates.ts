@@ -52,29 +52,32 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     }
   };
 
-  for (const [kind, spec] of Object.entries(TEMPLATE_KINDS) as [TemplateKind, (typeof TEMPLATE_KINDS)[TemplateKind]][]) {
-    const given = parsed.templates[kind];
-    const part = given ? read(given, ['templates', kind]) : {};
-    const template = { subject: part.subject ?? spec.subject, text: part.text ?? spec.text, ...(part.html ? { html: part.html } : {}) };
-    if (given) check(template, spec.placeholders, ['templates', kind], given);
-    templates[kind] = template;
-  }
-  for (const [name, given] of Object.entries(parsed.templates)) {
-    if (name in TEMPLATE_KINDS) continue;
-    const part = read(given, ['templates', name]);
-    const template = { subject: part.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? '', ...(part.html ? { html: part.html } : {}) };
-    check(template, RULE_PLACEHOLDERS, ['templates', name], given);
-    templates[name] = template;
-  }
+  /** The templates a config gives (top level, or a mailbox's): the built-in kinds' missing parts from the English built-ins. */
+  const resolveAll = (given: Parsed['templates'], path: readonly PropertyKey[]): Record<string, MailTemplate> => {
+    const resolved: Record<string, MailTemplate> = {};
+    for (const [name, input] of Object.entries(given)) {
+      const part = read(input, [...path, name]);
+      const spec = name in TEMPLATE_KINDS ? TEMPLATE_KINDS[name as TemplateKind] : null;
+      const html = part.html ?? spec?.html;
+      const template = { subject: part.subject ?? spec?.subject ?? 'Re: {{ticket.subject}}', text: part.text ?? spec?.text ?? '', ...(html ? { html } : {}) };
+      check(template, spec?.placeholders ?? RULE_PLACEHOLDERS, [...path, name], input);
+      resolved[name] = template;
+    }
+    return resolved;
+  };
+  Object.assign(templates, resolveAll(parsed.templates, ['templates']));
+  const mailboxes = parsed.mailboxes.map((mailbox, index) => ({ ...mailbox, templates: resolveAll(mailbox.templates, ['mailboxes', index, 'templates']) }));
+  /** A template by name as rules see it: the config's, else a built-in kind's (English). */
+  const named = (name: string): MailTemplate | undefined => templates[name] ?? (name in TEMPLATE_KINDS ? TEMPLATE_KINDS[name as TemplateKind] : undefined);
 
   const rules = parsed.rules.map((rule, index) => {
     const then = { ...rule.then };
     const register = (ref: string | TemplateInput, slot: 'reply' | 'notify', path: readonly PropertyKey[]): string => {
       if (typeof ref === 'string') {
-        const named = templates[ref];
-        if (!named) report(path, `no template named "${ref}" under templates:`);
+        const template = named(ref);
+        if (!template) report(path, `no template named "${ref}" under templates:`);
         else if (slot === 'reply') {
-          for (const problem of placeholderProblems(named, REPLY_PLACEHOLDERS)) report(path, `template "${ref}" cannot be a reply: ${problem}`);
+          for (const problem of placeholderProblems(template, REPLY_PLACEHOLDERS)) report(path, `template "${ref}" cannot be a reply: ${problem}`);
         }
         return ref;
       }
@@ -97,7 +100,7 @@ export function resolveTemplates(parsed: Parsed, readFile: (path: string) => str
     if (names.has(rule.name)) report(['rules', index, 'name'], `duplicate rule name "${rule.name}"`);
     names.set(rule.name, index);
   });
-  return { ...parsed, rules, templates };
+  return { ...parsed, mailboxes, rules, templates };
 }
 
 /**

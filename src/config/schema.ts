@@ -6,6 +6,8 @@ import { ruleSchema } from './rules.js';
 import { templateSchema, type MailTemplate } from './templates.js';
 import { PRIORITIES, TICKET_STATUSES } from '../domain/ticket.js';
 import { statusesMovedBy } from '../domain/lifecycle.js';
+import { senderPatternProblem } from '../domain/sender-list.js';
+import { LANGUAGES } from './languages/index.js';
 
 /** A duration such as `30s`, `15m`, `4d`; parsed to milliseconds. */
 const duration = z.string().transform((text, ctx) => {
@@ -130,14 +132,37 @@ const smtpFields = z.strictObject({
 
 const smtpSchema = smtpFields.superRefine(oneSignIn);
 
+const language = z.enum(LANGUAGES, { error: `use one of ${LANGUAGES.join(', ')}` });
+/** A language, or `auto`: the customer's, read from their mail. */
+const languageOrAuto = z.enum([...LANGUAGES, 'auto'], { error: `use one of ${LANGUAGES.join(', ')} or auto` });
+
+/** Template names: the built-in kinds, and any name a rule refers to. */
+const templatesSchema = z.record(z.string().regex(/^[\w-]+$/, 'template names are letters, digits, - and _'), templateSchema);
+
 const mailboxSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, - and _ only'),
   address: email,
   department: z.string().min(1).default('general'),
   defaultPriority: priority.default('medium'),
+  /** The language of this mailbox's mail; default: the top-level `language`. */
+  language: languageOrAuto.optional(),
+  /** With `language: auto`, the language when the customer's cannot be told; default: the top-level `fallbackLanguage`. */
+  fallbackLanguage: language.optional(),
+  /** This mailbox's own templates, by kind: they replace the top-level ones and the built-in ones. */
+  templates: templatesSchema.default({}),
   imap: imapSchema,
   smtp: smtpSchema.optional(),
 });
+
+/** Addresses, domains and globs (senders.block / senders.allow). */
+const senderPattern = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .superRefine((pattern, ctx) => {
+    const problem = senderPatternProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const agentSchema = z.strictObject({
   name: z.string().min(1),
@@ -224,7 +249,25 @@ export const configSchema = z
     replyTokens: z.strictObject({ lifetime: duration.prefault('90d') }).prefault({}),
     autoAcknowledge: autoAcknowledgeSchema.prefault({}),
     /** Mail to agents about new tickets and customer replies. */
-    notifications: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    notifications: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Once a ticket is assigned, customer mail is told to its assignee only, or still to the whole department. */
+        afterAssign: z.enum(['assignee', 'department']).default('assignee'),
+        /** The customer's attachments ride along with the notification up to this total; the rest are listed. */
+        attachmentsMaxBytes: byteSize.prefault('10MB'),
+      })
+      .prefault({}),
+    /** The first agent to answer an unassigned ticket becomes its assignee. */
+    assignOnReply: z.boolean().default(true),
+    /** Mail the requester gets when an agent resolves or postpones their ticket (templates `resolved`, `postponed`). */
+    customerNotices: z.strictObject({ resolved: z.boolean().default(true), postponed: z.boolean().default(false) }).prefault({}),
+    /** The language of mail to customers and agents: en, nl, it, da, de, or auto (the customer's); mailboxes may override. */
+    language: languageOrAuto.default('en'),
+    /** With `language: auto`, the language when the customer's cannot be told. */
+    fallbackLanguage: language.default('en'),
+    /** Senders whose mail is stored as spam, answered by nobody (`block`), and exceptions to that (`allow`). */
+    senders: z.strictObject({ block: z.array(senderPattern).default([]), allow: z.array(senderPattern).default([]) }).prefault({}),
     outbound: outboundSchema.prefault({}),
     /**
      * IMAP logins in flight at once to one server (host:port): the other
@@ -265,7 +308,7 @@ export const configSchema = z
       })
       .prefault({}),
     /** Mail templates by name: the built-in kinds (acknowledgement, agentNotification, slaWarning, slaBreach, autoClose, autoCloseWarning) and any a rule names. */
-    templates: z.record(z.string().regex(/^[\w-]+$/, 'template names are letters, digits, - and _'), templateSchema).default({}),
+    templates: templatesSchema.default({}),
     rules: z.array(ruleSchema).default([]),
   })
   .superRefine((config, ctx) => {
@@ -292,9 +335,18 @@ function unique(values: string[], path: (string | number)[], key: string, ctx: z
   });
 }
 
-/** The validated config; `templates` holds every template resolved (files read, defaults for the built-in kinds). */
-export type Config = Omit<z.output<typeof configSchema>, 'templates' | 'rules'> & {
-  readonly templates: Readonly<Record<string, MailTemplate>>;
+type ParsedConfig = z.output<typeof configSchema>;
+type Templates = Readonly<Record<string, MailTemplate>>;
+
+/**
+ * The validated config. `templates` holds the templates the config gives
+ * (files read), by name — top-level ones and those rules name inline; each
+ * mailbox's `templates` its own. The built-in kinds' texts in each language
+ * are not copied in: config/languages has them (templateFor picks).
+ */
+export type Config = Omit<ParsedConfig, 'templates' | 'rules' | 'mailboxes'> & {
+  readonly mailboxes: readonly (Omit<ParsedConfig['mailboxes'][number], 'templates'> & { readonly templates: Templates })[];
+  readonly templates: Templates;
   readonly rules: readonly Rule[];
 };
 export type MailboxConfig = Config['mailboxes'][number];

@@ -1,80 +1,20 @@
 import { z } from 'zod';
 import { unknownPlaceholders } from '../domain/template.js';
+import { en } from './languages/en.js';
+import { BUILT_IN_KINDS, KIND_PLACEHOLDERS, TICKET_PLACEHOLDERS, type BuiltInKind } from './languages/index.js';
 
 /** Placeholders every mail template may use. */
-const TICKET = [
-  'ticket.number',
-  'ticket.tag',
-  'ticket.subject',
-  'ticket.status',
-  'ticket.priority',
-  'ticket.department',
-  'ticket.assignee',
-  'customer.name',
-  'customer.email',
-  'mailbox.name',
-  'mailbox.address',
-] as const;
+const TICKET = TICKET_PLACEHOLDERS;
 
-/** The built-in templates, the placeholders each may use, and their defaults. */
-export const TEMPLATE_KINDS = {
-  acknowledgement: {
-    placeholders: TICKET,
-    subject: 'Re: {{ticket.subject}}',
-    text: `Hello {{customer.name}},
+/**
+ * The built-in kinds: the placeholders each may use, and their English
+ * defaults (the other languages: config/languages).
+ */
+export const TEMPLATE_KINDS = Object.fromEntries(
+  BUILT_IN_KINDS.map((kind) => [kind, { placeholders: KIND_PLACEHOLDERS[kind], ...en.templates[kind] }]),
+) as Readonly<Record<BuiltInKind, { readonly placeholders: readonly string[]; readonly subject: string; readonly text: string; readonly html?: string }>>;
 
-we have received your message and opened ticket {{ticket.tag}}: "{{ticket.subject}}".
-An agent will answer soon. Replies to this mail are added to the ticket.
-
-This is an automatic message.`,
-  },
-  agentNotification: {
-    placeholders: [...TICKET, 'agent.name', 'agent.email', 'notice.kind', 'message.from', 'message.text', 'message.attachments'],
-    subject: '{{notice.kind}}: {{ticket.subject}}',
-    text: `Ticket {{ticket.number}} · status {{ticket.status}} · priority {{ticket.priority}} · department {{ticket.department}}
-From: {{message.from}}
-Subject: {{ticket.subject}}
-
-{{message.text}}
-{{message.attachments}}`,
-  },
-  slaWarning: {
-    placeholders: [...TICKET, 'sla.metric', 'sla.dueAt'],
-    subject: 'SLA due soon ({{sla.metric}}): {{ticket.subject}}',
-    text: `Ticket {{ticket.number}} · status {{ticket.status}} · priority {{ticket.priority}} · department {{ticket.department}}
-
-The {{sla.metric}} target passes at {{sla.dueAt}}.`,
-  },
-  slaBreach: {
-    placeholders: [...TICKET, 'sla.metric', 'sla.dueAt'],
-    subject: 'SLA breached ({{sla.metric}}): {{ticket.subject}}',
-    text: `Ticket {{ticket.number}} · status {{ticket.status}} · priority {{ticket.priority}} · department {{ticket.department}}
-
-The {{sla.metric}} target passed at {{sla.dueAt}}.`,
-  },
-  autoClose: {
-    placeholders: TICKET,
-    subject: 'Re: {{ticket.subject}}',
-    text: `Hello {{customer.name}},
-
-we have not heard back from you, so ticket {{ticket.tag}} "{{ticket.subject}}" is now closed.
-If you still need help, just reply to this mail and it opens again.
-
-This is an automatic message.`,
-  },
-  autoCloseWarning: {
-    placeholders: TICKET,
-    subject: 'Re: {{ticket.subject}}',
-    text: `Hello {{customer.name}},
-
-ticket {{ticket.tag}} "{{ticket.subject}}" is waiting for your reply. Unless you reply,
-it will be closed soon.
-
-This is an automatic message.`,
-  },
-} as const;
-
-export type TemplateKind = keyof typeof TEMPLATE_KINDS;
+export type TemplateKind = BuiltInKind;
 
 /** Placeholders of templates used by rules (`notify`, to agents and configured addresses). */
 export const RULE_PLACEHOLDERS = [...TICKET, 'rule.name', 'message.from', 'message.text'] as const;

@@ -6,12 +6,17 @@ import { PRIORITIES, type Priority, type TicketStatus } from './ticket.js';
 export type AgentCommand =
   | { readonly type: 'status'; readonly status: Extract<TicketStatus, 'resolved' | 'postponed' | 'closed' | 'spam' | 'open'> }
   | { readonly type: 'priority'; readonly priority: Priority }
-  | { readonly type: 'assign'; readonly agent: string }
+  /** `#assign none` unassigns: agent null. */
+  | { readonly type: 'assign'; readonly agent: string | null }
   | { readonly type: 'tag'; readonly tag: string }
   | { readonly type: 'untag'; readonly tag: string }
   | { readonly type: 'postpone'; readonly until: Date }
   | { readonly type: 'cc'; readonly action: 'add' | 'remove'; readonly address: string }
-  | { readonly type: 'note' };
+  | { readonly type: 'note' }
+  /** `#spam`, `#spam block`: the ticket is spam; `block` also blocks its requester's address. */
+  | { readonly type: 'spam'; readonly block: boolean }
+  /** `#new ADDRESS`, in mail to an agent's personal address: a ticket for that customer, the mail's text its first answer. */
+  | { readonly type: 'new'; readonly address: string };
 
 export interface ParsedAgentReply {
   readonly commands: readonly AgentCommand[];
@@ -23,10 +28,12 @@ export interface ParsedAgentReply {
 
 const SETTABLE_STATUSES = ['resolved', 'postponed', 'closed', 'spam', 'open'] as const;
 const COMMAND_LINE = /^#([a-z]+)\b\s*(.*)$/i;
+const ADDRESS_ARG = /^<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>?$/;
 
 /**
- * Reads command lines (`#status resolved`, `#priority high`, `#assign bob`,
- * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#cc add|remove ADDRESS`, `#note`) from the top of an
+ * Reads command lines (`#status resolved`, `#priority high`, `#assign bob|none`,
+ * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#cc add|remove ADDRESS`, `#note`,
+ * `#spam [block]`, `#new ADDRESS`) from the top of an
  * agent's reply — blank lines between them allowed — and returns them with the
  * remaining text. Pure: `now` resolves relative postpone times, `timezone`
  * (the helpdesk's calendar) dates written without an offset.
@@ -64,7 +71,8 @@ function parseCommand(name: string, arg: string, now: Date, timezone: string): A
         : `priority must be one of ${PRIORITIES.join(', ')}`;
     }
     case 'assign':
-      return arg ? { type: 'assign', agent: arg } : 'name the agent to assign';
+      if (arg.toLowerCase() === 'none') return { type: 'assign', agent: null };
+      return arg ? { type: 'assign', agent: arg } : 'name the agent to assign, or none';
     case 'tag':
     case 'untag': {
       const tag = arg.toLowerCase();
@@ -73,6 +81,13 @@ function parseCommand(name: string, arg: string, now: Date, timezone: string): A
     case 'postpone': {
       const until = postponeUntil(arg, now, timezone);
       return until ? { type: 'postpone', until } : 'write a duration (2d, 4h) or a date (2026-12-01)';
+    }
+    case 'spam':
+      if (arg === '' || arg.toLowerCase() === 'block') return { type: 'spam', block: arg !== '' };
+      return 'write #spam, or #spam block to block the sender too';
+    case 'new': {
+      const address = ADDRESS_ARG.exec(arg)?.[1];
+      return address ? { type: 'new', address: address.toLowerCase() } : "write #new and the customer's address: #new customer@example.com";
     }
     case 'cc': {
       const cc = /^(add|remove)\s+<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>?$/i.exec(arg);

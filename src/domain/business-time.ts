@@ -159,3 +159,8 @@ export function addBusinessDays(start: Date, days: number, cal: BusinessCalendar
   }
   return day.toJSDate();
 }
+
+/** A time as people read it in a time zone: `2026-12-03 09:00 (Europe/Amsterdam)`. */
+export function formatLocal(at: Date, timezone: string): string {
+  return `${DateTime.fromJSDate(at, { zone: timezone }).toFormat('yyyy-MM-dd HH:mm')} (${timezone})`;
+}

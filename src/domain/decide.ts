@@ -1,11 +1,11 @@
 import { normalizeAddress, withoutSubaddress } from './address.js';
 import type { AgentCommand, ParsedAgentReply } from './agent-commands.js';
-import { agentsOfTicket, findAgent, type Agent } from './agents.js';
+import { agentByAddress, agentsOfTicket, findAgent, type Agent } from './agents.js';
 import { decideTransition, type LifecycleEvent } from './lifecycle.js';
 import type { HeldBack, JoinDecision } from './participants.js';
 import type { RuleMatch, RuleOutcome } from './rules.js';
 import { advanceSla, type SlaEvent, type SlaMetric, type SlaPolicy } from './sla.js';
-import { event, type TicketEvent } from './ticket-events.js';
+import { event, type AgentVia, type TicketEvent } from './ticket-events.js';
 import type { ThreadVia } from './threading.js';
 import type { Priority, Ticket, TicketStatus } from './ticket.js';
 
@@ -25,6 +25,12 @@ export interface TicketPolicy {
   readonly slaNotify: readonly string[];
   /** Our mailboxes' and agents' addresses: never copied on a ticket as customers. */
   readonly internal: ReadonlySet<string>;
+  /** The first agent to answer an unassigned ticket takes it (`assignOnReply`). */
+  readonly assignOnReply: boolean;
+  /** Who hears of customer mail on an assigned ticket (`notifications.afterAssign`). */
+  readonly afterAssign: 'assignee' | 'department';
+  /** The status changes the requester hears of (`customerNotices`). */
+  readonly customerNotices: { readonly resolved: boolean; readonly postponed: boolean };
 }
 
 /** A person on a ticket. */
@@ -41,6 +47,12 @@ export interface RulesResult {
   readonly assignee: Agent | null;
 }
 
+/** The sender is on a blocklist (config `senders.block`, or the database's): their mail is spam. */
+export interface BlockedBy {
+  readonly pattern: string;
+  readonly source: 'config' | 'database';
+}
+
 /** What happened to a ticket. */
 export type TicketChange =
   /** A customer mail started this (just created) ticket. */
@@ -52,6 +64,16 @@ export type TicketChange =
       readonly automatedSender: readonly string[] | null;
       readonly notes: readonly TicketEvent[];
       readonly rules: RulesResult | null;
+      /** An agent forwarded the customer's mail to their personal address: the ticket is theirs. */
+      readonly forwardedBy?: Agent;
+      readonly blocked?: BlockedBy | null;
+    }
+  /** `#new ADDRESS` to an agent's personal address: the (just created) ticket for that customer; the mail's text is its first answer. */
+  | {
+      readonly type: 'opened_by_agent';
+      readonly agent: Agent;
+      readonly reply: ParsedAgentReply;
+      readonly participants: readonly Participant[];
     }
   /** A customer mail on the ticket. */
   | {
@@ -61,12 +83,13 @@ export type TicketChange =
       readonly joined: JoinDecision;
       readonly notes: readonly TicketEvent[];
       readonly rules: RulesResult | null;
+      readonly blocked?: BlockedBy | null;
     }
   /** An authenticated agent's mail: its text for the customer, its command lines. */
   | {
       readonly type: 'agent_mail';
       readonly agent: Agent;
-      readonly via: 'token' | 'dkim';
+      readonly via: AgentVia;
       readonly reply: ParsedAgentReply;
       readonly participants: readonly Participant[];
     }
@@ -86,13 +109,30 @@ export type TicketChange =
 /** Mail a change causes; the use cases render and queue it. */
 export type Effect =
   | { readonly type: 'acknowledge' }
-  | { readonly type: 'notify_agents'; readonly about: 'new' | 'reply'; readonly heldBack: readonly HeldBack[] }
+  /** `to`: the agents' addresses (the assignee, or the department's agents per `notifications.afterAssign`). */
+  | { readonly type: 'notify_agents'; readonly about: 'new' | 'reply'; readonly heldBack: readonly HeldBack[]; readonly to: readonly string[] }
+  /** The ticket was given to `agent` by someone else: they hear of it once. */
+  | { readonly type: 'assignment_notice'; readonly agent: Agent; readonly by: string }
+  /** `#spam block`: the requester's address joins the database's blocklist. */
+  | { readonly type: 'block_sender'; readonly address: string; readonly reason: string }
   | { readonly type: 'relay_reply'; readonly agent: Agent; readonly text: string }
-  | { readonly type: 'confirm'; readonly agent: Agent; readonly done: readonly AgentCommand[]; readonly problems: readonly string[]; readonly replied: boolean }
+  /** `notice`: the customer notice (resolved, postponed) the change sends, for the agent to know. */
+  | {
+      readonly type: 'confirm';
+      readonly agent: Agent;
+      readonly done: readonly AgentCommand[];
+      readonly problems: readonly string[];
+      readonly replied: boolean;
+      readonly notice?: 'resolved' | 'postponed';
+    }
   | { readonly type: 'forgery_notice'; readonly agent: Agent; readonly from: string; readonly subject: string; readonly reason: string }
   | { readonly type: 'rule_reply'; readonly rule: string; readonly template: string }
   | { readonly type: 'rule_notice'; readonly rule: string; readonly to: readonly string[]; readonly template: string }
-  | { readonly type: 'customer_notice'; readonly template: 'autoClose' | 'autoCloseWarning'; readonly kind: 'auto_close' | 'auto_close_warning' }
+  | {
+      readonly type: 'customer_notice';
+      readonly template: 'autoClose' | 'autoCloseWarning' | 'resolved' | 'postponed';
+      readonly kind: 'auto_close' | 'auto_close_warning' | 'resolved' | 'postponed';
+    }
   | { readonly type: 'due_notice' }
   | { readonly type: 'sla_notice'; readonly kind: 'warning' | 'breach'; readonly metric: SlaMetric; readonly dueAt: Date; readonly targets: readonly string[] }
   /** The customer wrote to a ticket closed longer than the reopen window: a new ticket, linked to it, takes the mail. */
@@ -129,6 +169,10 @@ export function decide(ticket: Ticket, change: TicketChange, policy: TicketPolic
       return customerMessage(d, change);
     case 'agent_mail':
       return agentMail(d, change);
+    case 'opened_by_agent': {
+      d.record(event('created', `agent:${change.agent.email}`, { mailbox: ticket.mailbox, openedBy: change.agent.email }, { onMessage: true }));
+      return agentMail(d, { type: 'agent_mail', agent: change.agent, via: 'personal', reply: change.reply, participants: change.participants });
+    }
     case 'forged_agent_mail':
       d.record(event('forged_agent_mail', 'system', { from: change.from, subject: change.subject, reason: change.reason }, { onMessage: true }));
       if (change.noticeSkipped) d.record(event('notice_skipped', 'system', { kind: 'forged_agent_mail', reason: change.noticeSkipped }, { onMessage: true }));
@@ -183,14 +227,23 @@ function opened(d: Draft, change: Extract<TicketChange, { type: 'opened' }>): De
     ...(linkedFrom ? { linkedFrom: linkedFrom.number } : {}),
     ...(change.automatedSender ? { automatedSender: change.automatedSender } : {}),
   };
-  d.record(event('created', actor, created, { onMessage: true }), ...heldBack(actor, change.joined.heldBack), ...change.notes);
+  const forwarder = change.forwardedBy;
+  d.record(event('created', actor, { ...created, ...(forwarder ? { forwardedBy: forwarder.email } : {}) }, { onMessage: true }), ...heldBack(actor, change.joined.heldBack), ...change.notes);
   if (linkedFrom) d.record(event('followed_up', actor, { newTicket: d.ticket.number }, { ticketId: linkedFrom.id }));
+  if (forwarder) d.assign(forwarder.email, `agent:${forwarder.email}`, 'forwarded');
+  if (change.blocked) {
+    // A blocked sender's ticket is spam from the start: no rules, no acknowledgement, nobody told.
+    d.record(event('sender_was_blocked', 'system', { ...change.blocked }, { onMessage: true }));
+    d.move({ type: 'agent_set_status', status: 'spam' }, 'system');
+    d.clock([{ type: 'status', status: d.ticket.status, at: d.now }]);
+    return d.done();
+  }
   const acknowledge = change.rules ? applyRules(d, change.rules) : true;
   if (d.policy.acknowledge) {
     if (acknowledge) d.effects.push({ type: 'acknowledge' });
     else d.record(event('auto_ack_skipped', 'system', { reason: 'a rule turned the acknowledgement off' }, { onMessage: true }));
   }
-  if (d.ticket.status !== 'spam' && d.policy.notifyAgents) d.effects.push({ type: 'notify_agents', about: 'new', heldBack: change.joined.heldBack });
+  if (d.ticket.status !== 'spam' && d.policy.notifyAgents) d.notifyAgents('new', change.joined.heldBack);
   return d.done();
 }
 
@@ -202,6 +255,11 @@ function opened(d: Draft, change: Extract<TicketChange, { type: 'opened' }>): De
  */
 function customerMessage(d: Draft, change: Extract<TicketChange, { type: 'customer_message' }>): Decision {
   const { actor, now } = { actor: change.actor, now: d.now };
+  if (change.blocked) {
+    // Kept on the ticket as written; the ticket does not move and nobody hears of it.
+    d.record(event('customer_replied', actor, { via: change.via }, { onMessage: true }), event('sender_was_blocked', 'system', { ...change.blocked }, { onMessage: true }));
+    return d.done();
+  }
   const moved = decideTransition(d.ticket.status, { type: 'customer_message' }, d.lifecycle());
   if (moved.kind === 'new_linked_ticket') {
     d.effects.push({ type: 'open_linked_ticket' });
@@ -223,7 +281,7 @@ function customerMessage(d: Draft, change: Extract<TicketChange, { type: 'custom
   d.set({ lastCustomerMessageAt: now, lastActivityAt: now });
   d.clock([...slaEvents, { type: 'customer_replied', at: now }]);
   if (change.rules) applyRules(d, change.rules);
-  if (d.ticket.status !== 'spam' && d.policy.notifyAgents) d.effects.push({ type: 'notify_agents', about: 'reply', heldBack: change.joined.heldBack });
+  if (d.ticket.status !== 'spam' && d.policy.notifyAgents) d.notifyAgents('reply', change.joined.heldBack);
   return d.done();
 }
 
@@ -246,12 +304,15 @@ function agentMail(d: Draft, change: Extract<TicketChange, { type: 'agent_mail' 
     d.record(event('agent_replied', actor, { via }, { onMessage: true }));
     d.set({ lastAgentReplyAt: d.now });
     d.move({ type: 'agent_reply_queued' }, actor);
+    // The first agent to answer an unassigned ticket takes it, unless the mail assigns it itself.
+    const assigns = reply.commands.some((c) => c.type === 'assign');
+    if (d.policy.assignOnReply && d.ticket.assignee === null && !assigns) d.assign(agent.email, actor, 'reply');
   }
   const done = [...copied.done];
   const problems = [...reply.problems, ...copied.problems];
   for (const command of reply.commands) {
     if (command.type === 'note' || command.type === 'cc') continue;
-    const problem = applyCommand(d, command, actor);
+    const problem = applyCommand(d, command, actor, change.participants);
     if (problem) problems.push(problem);
     else done.push(command);
   }
@@ -264,7 +325,7 @@ function agentMail(d: Draft, change: Extract<TicketChange, { type: 'agent_mail' 
 }
 
 /** One command line; a problem in words when it cannot be done. */
-function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 'cc' }>, actor: string): string | null {
+function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 'cc' }>, actor: string, participants: readonly Participant[]): string | null {
   const ticket = d.ticket;
   switch (command.type) {
     case 'status':
@@ -280,12 +341,29 @@ function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 
       d.set({ priority: command.priority });
       return null;
     case 'assign': {
+      if (command.agent === null) {
+        d.assign(null, actor);
+        return null;
+      }
       const target = findAgent(d.policy.agents, command.agent);
       if (!target) return `#assign ${command.agent}: no such agent (or more than one: give the address)`;
-      d.record(event('assigned', actor, { from: ticket.assignee, to: target.email }, { onMessage: true }));
-      d.set({ assignee: target.email });
+      d.assign(target.email, actor);
       return null;
     }
+    case 'spam': {
+      d.move({ type: 'agent_set_status', status: 'spam' }, actor);
+      const requester = participants.find((p) => p.role === 'requester')?.address;
+      if (command.block && requester) {
+        const address = normalizeAddress(requester);
+        if (d.policy.internal.has(withoutSubaddress(address))) return '#spam block: the requester is one of our own addresses';
+        d.effects.push({ type: 'block_sender', address, reason: `#spam block on ticket ${ticket.number}` });
+        d.record(event('sender_blocked', actor, { pattern: address }, { onMessage: true }));
+      }
+      return null;
+    }
+    case 'new':
+      // Read where the ticket is made (mail to an agent's personal address); on a ticket's thread it means nothing.
+      return d.events.some((e) => e.type === 'created') ? null : `#new ${command.address}: write it in a mail to your personal address, not in a reply on a ticket`;
     case 'tag':
     case 'untag': {
       const tags = command.type === 'tag' ? [...new Set([...ticket.tags, command.tag])] : ticket.tags.filter((t) => t !== command.tag);
@@ -345,10 +423,7 @@ function applyRules(d: Draft, { matches, outcome, assignee }: RulesResult): bool
     d.record(event('department_changed', actor, { from: d.ticket.department, to: outcome.department }));
     d.set({ department: outcome.department });
   }
-  if (outcome.assign && assignee && assignee.email !== d.ticket.assignee) {
-    d.record(event('assigned', actor, { from: d.ticket.assignee, to: assignee.email, how: outcome.assign }));
-    d.set({ assignee: assignee.email });
-  }
+  if (outcome.assign && assignee) d.assign(assignee.email, actor, outcome.assign);
   const tags = [...new Set([...d.ticket.tags.filter((t) => !outcome.tagsRemove.includes(t)), ...outcome.tagsAdd])];
   if (tags.join('\u0000') !== d.ticket.tags.join('\u0000')) {
     for (const tag of outcome.tagsAdd.filter((t) => !d.ticket.tags.includes(t))) d.record(event('tagged', actor, { tag }));
@@ -372,8 +447,7 @@ function cliChange(d: Draft, change: Extract<TicketChange, { type: 'cli' }>): De
     if (change.assignee !== null && !agent) {
       return { ...d.done(), ticket: start, events: [], problems: [`no agent "${change.assignee}" in the config (give an address, a name or the local part of an address; one agent only)`] };
     }
-    d.record(event('assigned', 'cli', { from: start.assignee, to: agent?.email ?? null }));
-    d.set({ assignee: agent?.email ?? null });
+    d.assign(agent?.email ?? null, 'cli');
   }
   if (change.priority && change.priority !== start.priority) {
     d.record(event('priority_changed', 'cli', { from: start.priority, to: change.priority }));
@@ -424,12 +498,37 @@ class Draft {
   readonly events: TicketEvent[] = [];
   readonly effects: Effect[] = [];
   readonly participants = { add: [] as { address: string; role: 'requester' | 'cc' }[], remove: [] as string[] };
+  /** The ticket as it was: what done() compares against (assignment notices, customer notices). */
+  readonly start: Ticket;
+  /** Who made the last assignment. */
+  private assignedBy: string | null = null;
 
   constructor(
     public ticket: Ticket,
     readonly policy: TicketPolicy,
     readonly now: Date,
-  ) {}
+  ) {
+    this.start = ticket;
+  }
+
+  /** Gives the ticket to an agent (null: to nobody), with its event; nothing when it already is theirs. */
+  assign(to: string | null, actor: string, how?: string): void {
+    if (to === this.ticket.assignee) return;
+    const onMessage = actor.startsWith('agent:');
+    this.record(event('assigned', actor, { from: this.ticket.assignee, to, ...(how ? { how } : {}) }, { onMessage }));
+    this.set({ assignee: to });
+    this.assignedBy = actor;
+  }
+
+  /** Tells the agents of customer mail: the assignee, or per `notifications.afterAssign` the department. */
+  notifyAgents(about: 'new' | 'reply', held: readonly HeldBack[]): void {
+    const assignee = this.ticket.assignee;
+    const keep = this.policy.afterAssign === 'assignee' ? assignee : null;
+    const to = agentsOfTicket(this.policy.agents, { ...this.ticket, assignee: keep }).map((a) => a.email);
+    // With afterAssign: department, the assignee hears too even when outside it.
+    if (assignee && !to.includes(assignee) && findAgent(this.policy.agents, assignee)) to.push(assignee);
+    this.effects.push({ type: 'notify_agents', about, heldBack: held, to });
+  }
 
   set(fields: Fields): void {
     this.ticket = { ...this.ticket, ...fields };
@@ -459,8 +558,24 @@ class Draft {
     this.set({ sla: [...events, { type: 'recompute' } as const].reduce((state, e) => advanceSla(state, e, policy), this.ticket.sla) });
   }
 
+  /**
+   * The decision. Two consequences are read off the whole change here, so
+   * every path that causes them (command, rule, CLI) causes them once: a new
+   * assignee hears of it (not when they took it themselves), and the
+   * requester hears that the ticket was resolved or postponed (`customerNotices`).
+   */
   done(problems: readonly string[] = []): Decision {
-    return { ticket: this.ticket, events: this.events, effects: this.effects, participants: this.participants, problems };
+    const { start, ticket, policy } = this;
+    const assignee = ticket.assignee === null ? null : agentByAddress(policy.agents, ticket.assignee);
+    if (assignee && ticket.assignee !== start.assignee && this.assignedBy !== `agent:${assignee.email}`) {
+      this.effects.push({ type: 'assignment_notice', agent: assignee, by: this.assignedBy ?? 'system' });
+    }
+    let effects = this.effects;
+    const notice = ticket.status === start.status || start.status === 'spam' ? null : ticket.status === 'resolved' || ticket.status === 'postponed' ? ticket.status : null;
+    if (notice && policy.customerNotices[notice]) {
+      effects = [...effects.map((e) => (e.type === 'confirm' ? { ...e, notice } : e)), { type: 'customer_notice', template: notice, kind: notice }];
+    }
+    return { ticket, events: this.events, effects, participants: this.participants, problems };
   }
 }
 

@@ -18,7 +18,8 @@ const reasons = (value: unknown): string => (Array.isArray(value) && value.lengt
 /** One sentence per event type, given the event's data as stored. */
 const SENTENCES: { readonly [T in EventType]: (d: Partial<Record<keyof EventData[T], unknown>> & Data) => string } = {
   created: (d) =>
-    `opened the ticket in mailbox ${text(d.mailbox)}${d.linkedFrom ? `, continuing #${text(d.linkedFrom)}` : ''}${Array.isArray(d.automatedSender) ? ` (an automated sender${reasons(d.automatedSender)})` : ''}`,
+    `opened the ticket in mailbox ${text(d.mailbox)}${d.linkedFrom ? `, continuing #${text(d.linkedFrom)}` : ''}${Array.isArray(d.automatedSender) ? ` (an automated sender${reasons(d.automatedSender)})` : ''}` +
+    `${d.openedBy ? ` for the customer, by ${text(d.openedBy)}'s #new` : ''}${d.forwardedBy ? `, forwarded by ${text(d.forwardedBy)}` : ''}`,
   followed_up: (d) => `wrote again after the reopen window: the conversation continues in #${text(d.newTicket)}`,
   customer_replied: (d) => `replied (threaded by ${text(d.via)})`,
   agent_replied: (d) => `answered the customer (proved by ${text(d.via)})`,
@@ -35,6 +36,8 @@ const SENTENCES: { readonly [T in EventType]: (d: Partial<Record<keyof EventData
     d.to === null || d.to === undefined
       ? `unassigned the ticket (it was ${text(d.from)}'s)`
       : `assigned the ticket to ${text(d.to)}${d.from ? ` (it was ${text(d.from)}'s)` : ''}${d.how ? ` by ${text(d.how)}` : ''}`,
+  sender_blocked: (d) => `blocked the sender ${text(d.pattern)}: their mail is stored as spam from now on`,
+  sender_was_blocked: (d) => `wrote from a blocked address (${text(d.pattern)}, in the ${text(d.source)} list): stored as spam, nobody told`,
   tagged: (d) => `tagged the ticket "${text(d.tag)}"`,
   untagged: (d) => `removed the tag "${text(d.tag)}"`,
   participant_added: (d) => `copied ${text(d.address)} on the answers`,

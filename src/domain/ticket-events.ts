@@ -2,14 +2,28 @@ import type { SlaMetric } from './sla.js';
 import type { ThreadVia } from './threading.js';
 import type { MessageKind, Priority, TicketStatus } from './ticket.js';
 
+/** What proved an agent's mail: a reply token, their personal address, or a DKIM/DMARC pass. */
+export type AgentVia = 'token' | 'personal' | 'dkim';
+
 /** What each event of a ticket's timeline records (README, "Events"). */
 export interface EventData {
-  created: { readonly mailbox: string; readonly linkedFrom?: number; readonly automatedSender?: readonly string[] };
+  /** `openedBy`: an agent's `#new`; `forwardedBy`: an agent forwarded the customer's mail. */
+  created: {
+    readonly mailbox: string;
+    readonly linkedFrom?: number;
+    readonly automatedSender?: readonly string[];
+    readonly openedBy?: string;
+    readonly forwardedBy?: string;
+  };
   /** On a closed ticket whose customer wrote after the reopen window: the ticket that continues it. */
   followed_up: { readonly newTicket: number };
   customer_replied: { readonly via: ThreadVia };
-  agent_replied: { readonly via: 'token' | 'dkim' };
-  note_added: { readonly via: 'token' | 'dkim' };
+  agent_replied: { readonly via: AgentVia };
+  note_added: { readonly via: AgentVia };
+  /** `#spam block`: the requester's address joined the database's blocklist. */
+  sender_blocked: { readonly pattern: string };
+  /** Mail from a blocked sender (config `senders.block` or the database's list), stored as spam. */
+  sender_was_blocked: { readonly pattern: string; readonly source: 'config' | 'database' };
   status_changed: { readonly from: TicketStatus; readonly to: TicketStatus };
   reopened: { readonly from: TicketStatus };
   postponed: { readonly until: string };

@@ -48,6 +48,8 @@ export interface Ticket {
   readonly lastAgentReplyAt: Date | null;
   /** When the requester was told the ticket will close for inactivity (auto-close's warning). */
   readonly autoCloseWarnedAt: Date | null;
+  /** The language of mail to the customer, chosen when the ticket opened (`language: auto`); null: the mailbox's. */
+  readonly language: string | null;
   /** The SLA clock (domain/sla.ts). */
   readonly sla: SlaState;
   readonly version: number;

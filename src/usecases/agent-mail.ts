@@ -1,20 +1,30 @@
-import { normalizeAddress } from '../domain/address.js';
-import { parseAgentReply } from '../domain/agent-commands.js';
+import { normalizeAddress, withoutSubaddress } from '../domain/address.js';
+import { parseAgentReply, type ParsedAgentReply } from '../domain/agent-commands.js';
+import { NOT_CHECKED } from '../domain/sender-auth.js';
+import { newSlaState } from '../domain/sla.js';
+import { removeTicketTags } from '../domain/subject-tag.js';
+import type { ForwardedMail } from './forwarded-mail.js';
 import type { Agent } from '../domain/agents.js';
 import { decide, type Participant, type ParticipantChanges } from '../domain/decide.js';
 import type { Config } from '../config/schema.js';
 import { forgeryNotice } from './agent-notices.js';
 import { carryOut } from './effects.js';
-import { onThread, replyTokenOf, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
+import { internalAddresses, onThread, replyTokenOf, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
 import { openTicket } from './open-ticket.js';
 import { GENERATED_HEADERS, mailboxOf, mayNotice, pendingMail, queueLooseMail, type MailContext } from './outbound-mail.js';
 import type { UnitOfWork } from './ports.js';
 import { saveChange } from './save-change.js';
 import { senderProven } from './sender-proof.js';
-import { ticketPolicy } from './sla-policy.js';
+import { advanceTicketSla, ticketPolicy } from './sla-policy.js';
 import type { ThreadLookup } from './thread-lookup.js';
 
 type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
+
+/** Mail from an agent to their personal address (`support+a…@`): a request for a new ticket. */
+export interface PersonalMail {
+  /** The customer's mail the agent forwarded, when it holds one. */
+  readonly forwarded: ForwardedMail | null;
+}
 
 /**
  * Mail whose From is an agent. Only an authenticated one (reply token, or
@@ -22,9 +32,17 @@ type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
  * command lines steer the ticket (decide(), `agent_mail`). Anything else
  * reaches no customer: it is kept as a flagged event and the real agent is told.
  */
-export async function agentMail(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, thread: Exclude<ThreadLookup, { kind: 'duplicate' }>): Promise<StepResult> {
+export async function agentMail(
+  deps: IngestDeps,
+  uow: UnitOfWork,
+  inbound: Inbound,
+  agent: Agent,
+  thread: Exclude<ThreadLookup, { kind: 'duplicate' }>,
+  personal: PersonalMail | null = null,
+): Promise<StepResult> {
   const config = deps.config();
   const now = inbound.now;
+  if (personal) return startTicket(deps, uow, inbound, agent, personal);
   const auth = authenticate(deps, config, inbound, thread);
   if (!auth.ok) return forgedAgentMail(deps, uow, inbound, agent, thread, auth.reason);
   if (thread.kind !== 'existing') return openTicket(deps, uow, inbound, null); // an authenticated agent opening a ticket by mail
@@ -37,7 +55,100 @@ export async function agentMail(deps: IngestDeps, uow: UnitOfWork, inbound: Inbo
   const skipped = await carryOut({ uow, config, now, deps, pending }, decision, { inbound, participants: withChanges(participants, decision.participants) });
   const message = storedMessage(inbound, ticket.id, kind, agent.email);
   const saved = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, message, pending, now });
-  return stepResult(inbound, 'appended', ticket.number, thread.via, saved.outboxIds, 'agent');
+  const sendersChanged = decision.effects.some((e) => e.type === 'block_sender');
+  return { ...stepResult(inbound, 'appended', ticket.number, thread.via, saved.outboxIds, 'agent'), sendersChanged };
+}
+
+/**
+ * An agent's mail to their personal address: `#new ADDRESS` opens a ticket
+ * for that customer with the mail's text as its first answer; a forwarded
+ * customer mail opens one for its original sender, with the original's text
+ * and attachments, assigned to the agent. Anything else is confirmed to the
+ * agent as not understood.
+ */
+async function startTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, personal: PersonalMail): Promise<StepResult> {
+  const config = deps.config();
+  const { now, parsed } = inbound;
+  const timezone = config.sla.calendar?.timezone ?? 'UTC';
+  const reply = parseAgentReply(deps.extractReply(parsed.text), now, timezone);
+  const command = reply.commands.find((c) => c.type === 'new');
+  if (command) {
+    if (internalAddresses(config).has(withoutSubaddress(command.address))) return notOpened(deps, uow, inbound, agent, `#new ${command.address}: that is one of our own addresses`);
+    return openForCustomer(deps, uow, inbound, agent, reply, command.address);
+  }
+  const forwarded = personal.forwarded;
+  if (!forwarded) return notOpened(deps, uow, inbound, agent, 'no customer mail was forwarded in it, and it does not start with #new customer@example.com');
+  if (internalAddresses(config).has(withoutSubaddress(normalizeAddress(forwarded.from.address)))) {
+    return notOpened(deps, uow, inbound, agent, `the forwarded mail is from ${forwarded.from.address}, one of our own addresses`);
+  }
+  const original: Inbound = {
+    ...inbound,
+    parsed: {
+      ...parsed,
+      from: forwarded.from,
+      replyTo: [],
+      to: [],
+      cc: [],
+      subject: forwarded.subject,
+      text: forwarded.text,
+      html: forwarded.html,
+      attachments: forwarded.attachments,
+      inReplyTo: [],
+      references: [],
+    },
+    // Who wrote the original is the forwarding agent's word, checked by nothing of ours.
+    senderAuth: NOT_CHECKED,
+  };
+  return openTicket(deps, uow, original, null, agent);
+}
+
+/** `#new ADDRESS`: the ticket, its requester, and the agent's text as its first answer. */
+async function openForCustomer(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, reply: ParsedAgentReply, address: string): Promise<StepResult> {
+  const config = deps.config();
+  const { mailbox, now, parsed } = inbound;
+  const requester = { address, name: '' };
+  const ticket = await uow.tickets.create({
+    subject: removeTicketTags(parsed.subject, config.ticketPrefix) || '(no subject)',
+    priority: mailbox.defaultPriority,
+    department: mailbox.department,
+    requester,
+    mailbox: mailbox.name,
+    linkedTicketId: null,
+    language: null,
+    sla: advanceTicketSla(config, { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) }, [{ type: 'created', at: now }]),
+    now,
+  });
+  const participants = [{ ...requester, role: 'requester' as const }];
+  const decision = decide(ticket, { type: 'opened_by_agent', agent, reply, participants }, ticketPolicy(config), now);
+  const pending = pendingMail(onThread(inbound, ticket.id, 'agent_reply'));
+  const skipped = await carryOut({ uow, config, now, deps, pending }, decision, { inbound, participants });
+  const saved = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, message: storedMessage(inbound, ticket.id, 'agent_reply', agent.email), pending, now });
+  deps.log.info({ mailbox: mailbox.name, ticket: ticket.number, agent: agent.email, customer: address }, 'ticket opened by an agent (#new)');
+  return stepResult(inbound, 'created', ticket.number, null, saved.outboxIds, 'agent');
+}
+
+/** Mail to a personal address that asks for nothing we can do: kept (on no ticket), the agent told why. */
+async function notOpened(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, problem: string): Promise<StepResult> {
+  const config = deps.config();
+  const { now, parsed } = inbound;
+  const ctx: MailContext = { uow, config, now, deps, pending: pendingMail(null) };
+  const mailbox = mailboxOf(config, inbound.mailbox.name);
+  await queueLooseMail(ctx, mailbox.name, {
+    kind: 'notification',
+    from: { address: mailbox.address, name: mailbox.name },
+    to: [{ address: agent.email, name: agent.name }],
+    subject: `No ticket opened: ${parsed.subject}`.slice(0, 200),
+    text: [
+      `Your mail to your personal address opened no ticket: ${problem}.`,
+      '',
+      "To open a ticket, forward the customer's mail to that address (inline or as an attachment),",
+      "or write to it starting with a line #new customer@example.com: the rest of your mail goes to the customer.",
+    ].join('\n'),
+    headers: GENERATED_HEADERS,
+  });
+  const { outboxIds } = await uow.tickets.save({ now, message: storedMessage(inbound, null, 'note', agent.email), events: [], outbox: ctx.pending.outbox, automated: [] });
+  deps.log.info({ mailbox: mailbox.name, uid: inbound.mail.uid, agent: agent.email, problem }, 'mail to a personal address opened no ticket');
+  return stepResult(inbound, 'unthreaded', null, null, outboxIds, 'agent');
 }
 
 /** Who is on the ticket once the change is saved: the answer goes to them. */

@@ -1,7 +1,9 @@
 import type { AgentCommand } from '../domain/agent-commands.js';
 import type { HeldBack } from '../domain/participants.js';
 import { renderTemplate, type TemplateVars } from '../domain/template.js';
+import type { Phrases } from '../config/languages/index.js';
 import { displayAddress } from './inbound.js';
+import { escapeHtml } from './outbound-mail.js';
 import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 import type { Ticket } from './ports.js';
 
@@ -14,6 +16,7 @@ const HOW_TO_REPLY = [
   '  #assign <agent>   #tag <tag>   #untag <tag>   #postpone 2d|2026-12-01',
   '  #cc add <address>   #cc remove <address>   (who is copied on your answers)',
   '  #note   (the whole mail becomes an internal note; nothing goes to the customer)',
+  '  #assign none   (unassign)   #spam   #spam block   (spam, and block the sender)',
 ].join('\n');
 
 function summary(ticket: Ticket): string {
@@ -21,10 +24,14 @@ function summary(ticket: Ticket): string {
   return `Ticket ${ticket.number} · status ${ticket.status} · priority ${ticket.priority} · department ${ticket.department}${tags}`;
 }
 
-function attachmentLines(attachments: readonly ParsedAttachment[]): string[] {
-  const listed = attachments.filter((a) => !a.inline);
+/** The attachments, each saying whether it rides along with this mail, and how to fetch those that do not. */
+function attachmentLines(attachments: readonly ParsedAttachment[], carried: ReadonlySet<string>, heading: string, fetchCommand: string): string[] {
+  const listed = attachments.filter((a) => !a.inline || !carried.has(a.sha256));
   if (listed.length === 0) return [];
-  return ['', 'Attachments:', ...listed.map((a) => `  - ${a.filename ?? '(unnamed)'} (${a.contentType}, ${formatSize(a.size)}${a.content ? '' : ', not stored: over the size limit'})`)];
+  const where = (a: ParsedAttachment) => (!a.content ? ', not stored: over the size limit' : carried.has(a.sha256) ? ', attached' : ', not attached: over the notification size limit');
+  const lines = listed.map((a) => `  - ${a.filename ?? '(unnamed)'} (${a.contentType}, ${formatSize(a.size)}${where(a)})`);
+  const fetch = listed.some((a) => a.content && !carried.has(a.sha256)) ? [`  Fetch them all with: ${fetchCommand}`] : [];
+  return ['', heading, ...lines, ...fetch];
 }
 
 function formatSize(bytes: number): string {
@@ -33,31 +40,61 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** The customer's mail a notification is about. */
+export interface NoticeMessage {
+  readonly kind: 'new' | 'reply';
+  readonly from: MailAddress | null;
+  readonly text: string;
+  /** The customer's HTML made safe for agents, or null: the notification is then text only. */
+  readonly html: string | null;
+  readonly attachments: readonly ParsedAttachment[];
+  /** The sha256 of the attachments that ride along with the notification. */
+  readonly carried: readonly string[];
+  /** How to fetch the attachments that do not. */
+  readonly fetchCommand: string;
+  readonly heldBack?: readonly HeldBack[];
+}
+
+/** Stands for the customer's text while the HTML version is made from the rendered template. */
+const MESSAGE_MARK = '\u0000message-text\u0000';
+
 /**
  * New ticket or customer reply, from the `agentNotification` template (who
- * wrote, what, the attachments), then how to answer — always, whatever the template says.
+ * wrote, what, the attachments), then how to answer — always, whatever the
+ * template says. When the customer wrote HTML, an HTML version shows it in
+ * place of the text, inline images and all.
  */
 export function customerMessageNotice(
   template: { readonly subject: string; readonly text: string },
   base: TemplateVars,
-  kind: 'new' | 'reply',
-  from: MailAddress | null,
-  text: string,
-  attachments: readonly ParsedAttachment[],
-  heldBack: readonly HeldBack[] = [],
-): { subject: string; text: string } {
+  phrases: Phrases,
+  message: NoticeMessage,
+): { subject: string; text: string; html: string | null } {
+  const carried = new Set(message.carried);
   const vars = {
     ...base,
-    'notice.kind': kind === 'new' ? 'New ticket' : 'Customer replied',
-    'message.from': from ? displayAddress(from) : 'an unknown sender',
-    'message.text': text.trim() || '(no text)',
-    'message.attachments': attachmentLines(attachments).join('\n'),
+    'notice.kind': message.kind === 'new' ? phrases.noticeNew : phrases.noticeReply,
+    'message.from': message.from ? displayAddress(message.from) : phrases.unknownSender,
+    'message.text': message.text.trim() || phrases.noText,
+    'message.attachments': attachmentLines(message.attachments, carried, phrases.attachments, message.fetchCommand).join('\n'),
   };
-  const held = heldBack.flatMap((h) => ['', `Not copied on answers: ${h.addresses.join(', ')} (${h.reason}).`, 'To copy one of them, reply with: #cc add <address>']);
+  const held = (message.heldBack ?? []).flatMap((h) => ['', `Not copied on answers: ${h.addresses.join(', ')} (${h.reason}).`, 'To copy one of them, reply with: #cc add <address>']);
+  const tail = [...held, '', '-- ', HOW_TO_REPLY];
+  const html = message.html === null ? null : noticeHtml(renderTemplate(template.text, { ...vars, 'message.text': MESSAGE_MARK }).trimEnd(), message.html, tail);
   return {
     subject: renderTemplate(template.subject, vars),
-    text: [renderTemplate(template.text, vars).trimEnd(), ...held, '', '-- ', HOW_TO_REPLY].join('\n'),
+    text: [renderTemplate(template.text, vars).trimEnd(), ...tail].join('\n'),
+    html,
   };
+}
+
+/** The notification as HTML: the template's lines as written, the customer's HTML where their text goes. */
+function noticeHtml(rendered: string, customerHtml: string, tail: readonly string[]): string {
+  const block = (text: string) => (text.trim() ? `<div style="white-space:pre-wrap">${escapeHtml(text)}</div>` : '');
+  const at = rendered.indexOf(MESSAGE_MARK);
+  const [before, after] = at < 0 ? [rendered, ''] : [rendered.slice(0, at), rendered.slice(at + MESSAGE_MARK.length)];
+  const body = at < 0 ? '' : `<div style="margin:1em 0;padding-left:1em;border-left:3px solid #ccc">${customerHtml}</div>`;
+  return `<!doctype html><html><body>${block(before)}${body}${block(after)}${block(tail.join('\n'))}</body></html>`;
 }
 
 function describeCommand(command: AgentCommand): string {
@@ -67,7 +104,11 @@ function describeCommand(command: AgentCommand): string {
     case 'priority':
       return `priority set to ${command.priority}`;
     case 'assign':
-      return `assigned to ${command.agent}`;
+      return command.agent === null ? 'unassigned' : `assigned to ${command.agent}`;
+    case 'spam':
+      return command.block ? "marked spam, the sender's address blocked" : 'marked spam';
+    case 'new':
+      return `ticket opened for ${command.address}`;
     case 'tag':
       return `tagged ${command.tag}`;
     case 'untag':
@@ -87,11 +128,13 @@ export function confirmationNotice(
   applied: readonly AgentCommand[],
   problems: readonly string[],
   replied: boolean,
+  notice?: 'resolved' | 'postponed',
 ): { subject: string; text: string } {
+  const told = notice ? `The customer gets the ${notice} notice (template ${notice}).` : null;
   const lines = [
     summary(ticket),
     '',
-    ...(replied ? ['Your reply was sent to the customer.'] : ['Nothing was sent to the customer.']),
+    ...(replied ? ['Your reply was sent to the customer.'] : told ? ['Nothing you wrote was sent to the customer.', told] : ['Nothing was sent to the customer.']),
     ...applied.map((c) => `Done: ${describeCommand(c)}`),
     ...problems.map((p) => `Not understood: ${p}`),
     '',

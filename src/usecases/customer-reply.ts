@@ -41,6 +41,7 @@ export async function customerReply(deps: IngestDeps, uow: UnitOfWork, inbound: 
     joined: await whoJoins(uow, config, inbound, ticketId, via, participants),
     notes: noteEvents(inbound, config),
     rules: await ruleOutcome(uow.tickets, config, deps.regex, inbound, ticket, 'customerReply'),
+    blocked: inbound.blocked ?? null,
   } as const;
   const decision = decide(ticket, change, ticketPolicy(config), now);
   if (decision.effects.some((e) => e.type === 'open_linked_ticket')) return openTicket(deps, uow, inbound, ticket);

@@ -158,6 +158,7 @@ function prospectiveTicket(config: Config, mailbox: MailboxConfig, inbound: Inbo
     lastCustomerMessageAt: now,
     lastAgentReplyAt: null,
     autoCloseWarnedAt: null,
+    language: null,
     sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
     version: 0,
   };

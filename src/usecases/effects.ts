@@ -1,6 +1,9 @@
 import { agentByAddress, agentsOfTicket } from '../domain/agents.js';
+import { safeFilename } from '../domain/attachment-name.js';
+import { formatLocal } from '../domain/business-time.js';
+import { phrasesOf, templateFor, type TemplatePlace } from '../config/template-choice.js';
+import { calendarOf } from './sla-policy.js';
 import type { Decision, Effect, Participant } from '../domain/decide.js';
-import type { SlaMetric } from '../domain/sla.js';
 import { event, type TicketEvent } from '../domain/ticket-events.js';
 import type { Ticket } from '../domain/ticket.js';
 import { confirmationNotice, customerMessageNotice, forgeryNotice } from './agent-notices.js';
@@ -9,7 +12,10 @@ import {
   acknowledge,
   automatedVars,
   autoRespond,
+  agentPlace,
+  customerPlace,
   customerRecipients,
+  escapeHtml,
   GENERATED_HEADERS,
   mailboxOf,
   notifyAgent,
@@ -18,7 +24,7 @@ import {
   ticketVars,
   type MailContext,
 } from './outbound-mail.js';
-import type { MailAddress } from './parsed-mail.js';
+import type { MailAddress, ParsedAttachment } from './parsed-mail.js';
 import type { OutboundAttachment } from './ports.js';
 import { RULE_BODY_LIMIT } from './rule-outcome.js';
 
@@ -30,7 +36,7 @@ export interface EffectFacts {
   readonly participants?: readonly Participant[];
 }
 
-const METRIC_NAMES: Record<SlaMetric, string> = { first_response: 'first response', next_response: 'next response', resolution: 'resolution' };
+const CUSTOMER = { kind: 'customer', suppressAutoResponse: false, reasons: [] } as const;
 
 /**
  * Renders the mail a decision causes into the change's pending outbox, in
@@ -59,29 +65,40 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
     }
     case 'notify_agents': {
       const { parsed } = need(inbound);
-      const template = ctx.config.templates['agentNotification']!;
-      const notice = customerMessageNotice(template, ticketVars(ctx, ticket, parsed.from), effect.about, parsed.from, parsed.text, parsed.attachments, effect.heldBack);
-      for (const agent of agentsOfTicket(ctx.config.agents, ticket)) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text);
-      return [];
-    }
-    case 'relay_reply': {
-      const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-      const { to, cc } = customerRecipients(ctx.config, facts.participants ?? []);
-      const attachments: OutboundAttachment[] = need(inbound).parsed.attachments.flatMap((a) => (a.content ? [{ ...a, content: a.content }] : []));
-      await queueTicketMail(ctx, ticket, {
-        kind: 'agent_reply',
-        from: { address: mailbox.address, name: effect.agent.name },
-        to,
-        cc,
-        replyTo: { address: mailbox.address, name: mailbox.name },
-        text: effect.text,
-        attachments,
-        agentEmail: effect.agent.email,
+      const place = agentPlace(ctx.config, ticket);
+      const carried = carriedAttachments(parsed.attachments, ctx.config.notifications.attachmentsMaxBytes);
+      const notice = customerMessageNotice(templateOrThrow(ctx, 'agentNotification', place), ticketVars(ctx, ticket, parsed.from), phrasesOf(place.language), {
+        kind: effect.about,
+        from: parsed.from,
+        text: parsed.text,
+        html: parsed.html === null || !ctx.deps.mailHtml ? null : ctx.deps.mailHtml.forAgents(parsed.html),
+        attachments: parsed.attachments,
+        carried: carried.map((a) => a.sha256),
+        fetchCommand: `helpdesk attachments ${ticket.number}`,
+        heldBack: effect.heldBack,
       });
+      for (const address of effect.to) {
+        const agent = agentByAddress(ctx.config.agents, address);
+        if (agent) await notifyAgent(ctx, ticket, agent, notice.subject, notice.text, { ...(notice.html ? { html: notice.html } : {}), attachments: carried });
+      }
       return [];
     }
+    case 'relay_reply':
+      await relayReply(ctx, ticket, effect, need(inbound), facts.participants ?? []);
+      return [];
+    case 'assignment_notice': {
+      const place = agentPlace(ctx.config, ticket);
+      const by = effect.by.startsWith('agent:') ? effect.by.slice('agent:'.length) : effect.by.startsWith('rule:') ? `rule "${effect.by.slice('rule:'.length)}"` : effect.by === 'cli' ? 'the command line' : effect.by;
+      const vars = { ...ticketVars(ctx, ticket, null), 'agent.name': effect.agent.name, 'agent.email': effect.agent.email, 'assigned.by': by };
+      const { subject, text } = renderNamed(ctx.config, 'assigned', { ...vars, 'ticket.tag': undefined }, place);
+      await notifyAgent(ctx, ticket, effect.agent, subject, text);
+      return [];
+    }
+    case 'block_sender':
+      await ctx.uow.senders.block({ pattern: effect.address, reason: effect.reason, addedBy: 'agent', now: ctx.now });
+      return [];
     case 'confirm': {
-      const notice = confirmationNotice(ticket, effect.done, effect.problems, effect.replied);
+      const notice = confirmationNotice(ticket, effect.done, effect.problems, effect.replied, effect.notice);
       await notifyAgent(ctx, ticket, effect.agent, notice.subject, notice.text);
       return [];
     }
@@ -93,7 +110,7 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
     case 'rule_reply': {
       const { parsed, classification } = need(inbound);
       // To the sender, who may be anyone: ticket fields only (REPLY_PLACEHOLDERS), bounded.
-      const mail = renderNamed(ctx.config, effect.template, automatedVars({ ...ticketVars(ctx, ticket, parsed.from), 'rule.name': effect.rule }));
+      const mail = renderNamed(ctx.config, effect.template, automatedVars({ ...ticketVars(ctx, ticket, parsed.from), 'rule.name': effect.rule }), customerPlace(ctx.config, ticket));
       const notSent = await autoRespond(ctx, ticket, parsed.from, classification, mail, `rule:${effect.rule}`);
       return notSent ? [event('notice_skipped', `rule:${effect.rule}`, { kind: 'rule_reply', reason: notSent })] : [];
     }
@@ -101,7 +118,7 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
       const { parsed } = need(inbound);
       const mailbox = mailboxOf(ctx.config, ticket.mailbox);
       const vars = { ...ticketVars(ctx, ticket, parsed.from), 'rule.name': effect.rule, 'message.from': parsed.from?.address ?? '', 'message.text': parsed.text.slice(0, RULE_BODY_LIMIT) };
-      const mail = renderNamed(ctx.config, effect.template, vars);
+      const mail = renderNamed(ctx.config, effect.template, vars, agentPlace(ctx.config, ticket));
       for (const address of effect.to) {
         await queueTicketMail(ctx, ticket, { kind: 'notification', from: { address: mailbox.address, name: mailbox.name }, to: [{ address, name: '' }], ...mail, headers: GENERATED_HEADERS });
       }
@@ -109,9 +126,15 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
     }
     case 'customer_notice': {
       const requester = await ctx.uow.tickets.requester(ticket.id);
-      const mail = renderNamed(ctx.config, effect.template, automatedVars(ticketVars(ctx, ticket, requester)));
-      const customer = { kind: 'customer', suppressAutoResponse: false, reasons: [] } as const;
-      const notSent = await autoRespond(ctx, ticket, requester, customer, mail, effect.kind, GENERATED_HEADERS, 'auto_notice');
+      const place = customerPlace(ctx.config, ticket);
+      const until = ticket.postponedUntil ? formatLocal(ticket.postponedUntil, calendarOf(ctx.config).timezone) : '';
+      const mail = renderNamed(ctx.config, effect.template, { ...automatedVars(ticketVars(ctx, ticket, requester)), 'postponed.until': until }, place);
+      // Mail from an automatic sender (an auto-reply, a bounce) or a ticket whose requester is one hears nothing.
+      const classification = inbound?.classification.kind === 'customer' || !inbound ? CUSTOMER : inbound.classification;
+      const automated = effect.kind === 'resolved' || effect.kind === 'postponed' ? await ctx.uow.tickets.automatedRequester(ticket.id) : null;
+      const notSent = automated
+        ? `the requester is an automated sender (${automated.join('; ')})`
+        : await autoRespond(ctx, ticket, requester, classification, mail, effect.kind, GENERATED_HEADERS, 'auto_notice');
       return notSent ? [event('notice_skipped', 'system', { kind: effect.kind, reason: notSent })] : [];
     }
     case 'due_notice': {
@@ -133,8 +156,9 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
 }
 
 async function slaNotice(ctx: MailContext, ticket: Ticket, target: string, effect: Extract<Effect, { type: 'sla_notice' }>): Promise<void> {
-  const vars = { ...ticketVars(ctx, ticket, null), 'sla.metric': METRIC_NAMES[effect.metric], 'sla.dueAt': effect.dueAt.toISOString() };
-  const { subject, text } = renderNamed(ctx.config, effect.kind === 'breach' ? 'slaBreach' : 'slaWarning', { ...vars, 'ticket.tag': undefined });
+  const place = agentPlace(ctx.config, ticket);
+  const vars = { ...ticketVars(ctx, ticket, null), 'sla.metric': phrasesOf(place.language).metric[effect.metric], 'sla.dueAt': effect.dueAt.toISOString() };
+  const { subject, text } = renderNamed(ctx.config, effect.kind === 'breach' ? 'slaBreach' : 'slaWarning', { ...vars, 'ticket.tag': undefined }, place);
   const agent = agentByAddress(ctx.config.agents, target);
   if (agent) {
     await notifyAgent(ctx, ticket, agent, subject, text);
@@ -149,6 +173,72 @@ async function slaNotice(ctx: MailContext, ticket: Ticket, target: string, effec
     text,
     headers: GENERATED_HEADERS,
   });
+}
+
+/**
+ * An agent's answer to the customers on the ticket: the text without command
+ * lines, and — when the agent wrote HTML — the HTML without quoted history or
+ * command lines, its `cid:` images inline; both wrapped by the `agentReply`
+ * template (by default, no wrapping). The agent's other attachments go along.
+ */
+async function relayReply(ctx: MailContext, ticket: Ticket, effect: Extract<Effect, { type: 'relay_reply' }>, inbound: Inbound, participants: readonly Participant[]): Promise<void> {
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  const { to, cc } = customerRecipients(ctx.config, participants);
+  const { parsed } = inbound;
+  const html = parsed.html === null || !ctx.deps.mailHtml ? null : ctx.deps.mailHtml.agentReply(parsed.html);
+  const shown = new Set(html?.cids ?? []);
+  // Inline images go only when the HTML still shows them (not those of the quoted history or a signature cut away).
+  const attachments: OutboundAttachment[] = parsed.attachments.flatMap((a) =>
+    a.content && (!a.inline || (a.contentId !== null && shown.has(normalizeContentId(a.contentId)))) ? [{ ...a, content: a.content, filename: a.filename && safeFilename(a.filename, a.contentType, 1) }] : [],
+  );
+  const vars = { ...ticketVars(ctx, ticket, to[0] ?? null), 'agent.name': effect.agent.name, 'agent.email': effect.agent.email, 'reply.text': effect.text };
+  const mail = renderNamed(ctx.config, 'agentReply', vars, customerPlace(ctx.config, ticket), { 'reply.html': html?.html ?? textAsHtml(effect.text) });
+  await queueTicketMail(ctx, ticket, {
+    kind: 'agent_reply',
+    from: { address: mailbox.address, name: effect.agent.name },
+    to,
+    cc,
+    replyTo: { address: mailbox.address, name: mailbox.name },
+    // The thread's `Re: subject [#N]` unless the agentReply template names its own subject.
+    ...(hasOwnSubject(ctx, ticket) ? { subject: mail.subject } : {}),
+    text: mail.text,
+    ...(html && mail.html ? { html: mail.html } : {}),
+    attachments,
+    agentEmail: effect.agent.email,
+  });
+}
+
+/** Whether the agentReply template in force sets a subject of its own (the built-in ones keep the thread's). */
+function hasOwnSubject(ctx: MailContext, ticket: Ticket): boolean {
+  const template = templateOrThrow(ctx, 'agentReply', customerPlace(ctx.config, ticket));
+  return template.subject.trim() !== 'Re: {{ticket.subject}}';
+}
+
+function textAsHtml(text: string): string {
+  return `<div style="white-space:pre-wrap">${escapeHtml(text)}</div>`;
+}
+
+/** A Content-ID as `cid:` URLs name it: no brackets, lower case. */
+function normalizeContentId(cid: string): string {
+  return cid.trim().replace(/^<|>$/g, '').toLowerCase();
+}
+
+/** The attachments that ride along with a notification: in order, while the total stays within the limit. */
+function carriedAttachments(attachments: readonly ParsedAttachment[], maxBytes: number): OutboundAttachment[] {
+  const carried: OutboundAttachment[] = [];
+  let total = 0;
+  for (const a of attachments) {
+    if (!a.content || total + a.size > maxBytes) continue;
+    total += a.size;
+    carried.push({ ...a, content: a.content, filename: a.filename === null ? null : safeFilename(a.filename, a.contentType, carried.length + 1) });
+  }
+  return carried;
+}
+
+function templateOrThrow(ctx: MailContext, name: string, place: TemplatePlace) {
+  const template = templateFor(ctx.config, name, place);
+  if (!template) throw new Error(`no template "${name}"`);
+  return template;
 }
 
 /** Who a new ticket's mail came from: From, else Reply-To. */

@@ -7,8 +7,16 @@ import type { ThreadVia } from '../domain/threading.js';
 import type { MessageKind } from '../domain/ticket.js';
 import type { Config, MailboxConfig } from '../config/schema.js';
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
-import { verifyReplyToken, type TokenCheck } from './reply-token.js';
-import type { ComposeMail, Logger, NewInboundMessage, OutboxQueue, Store, ThreadEntry } from './ports.js';
+import type { BlockedSender } from './blocked-sender.js';
+import type { ReadForwardedText } from './forwarded-mail.js';
+import { verifyPersonalAddress, verifyReplyToken, type TokenCheck } from './reply-token.js';
+import type { ComposeMail, Logger, MailHtml, NewInboundMessage, OutboxQueue, Store, ThreadEntry } from './ports.js';
+
+/** The database's blocklist as ingest reads it: cached, and forgotten once this process changed it. */
+export interface BlockedSenderList {
+  patterns(): Promise<readonly string[]>;
+  invalidate(): void;
+}
 
 export interface IngestDeps {
   readonly store: Store;
@@ -26,6 +34,14 @@ export interface IngestDeps {
   readonly regex: RegexTest;
   /** Checks a raw mail's DKIM signatures and DMARC ourselves; never throws. */
   readonly verifySender: (raw: Buffer) => Promise<SenderAuth>;
+  /** Finds a forward written into a mail's text (an agent forwarding a customer's mail to their personal address). */
+  readonly readForwardedText: ReadForwardedText;
+  /** HTML for the mail we send: agents' replies, customers' messages in notifications. */
+  readonly mailHtml: MailHtml;
+  /** The language a customer wrote in (Content-Language, else the text), among `supported`; null when it cannot be told. */
+  readonly detectLanguage: (input: { readonly contentLanguage: string | null; readonly text: string }, supported: readonly string[]) => string | null;
+  /** The database's blocked senders, as recently read (a change by another process reaches this one within seconds). */
+  readonly blockedSenders: BlockedSenderList;
   readonly log: Logger;
 }
 
@@ -54,6 +70,8 @@ export interface Inbound {
   readonly mailbox: MailboxConfig;
   /** What the mail's signatures prove about its From (checked before the transaction). */
   readonly senderAuth: SenderAuth;
+  /** The sender is on a blocklist: the mail is kept as spam, nobody hears of it. */
+  readonly blocked?: BlockedSender | null;
   readonly now: Date;
 }
 
@@ -138,6 +156,8 @@ export interface IngestResult {
 
 /** What one step of ingest did, and the outbox rows it wrote (queued after commit). */
 export interface StepResult {
+  /** The step added to the database's blocklist (`#spam block`): read it afresh once committed. */
+  readonly sendersChanged?: boolean;
   readonly outcome: IngestOutcome;
   readonly kind: IngestResult['kind'];
   readonly ticketNumber: number | null;
@@ -160,6 +180,12 @@ export function stepResult(
 export function replyTokenOf(inbound: Pick<Inbound, 'parsed' | 'now'>, config: Config, tokenKey: Buffer): TokenCheck | null {
   const recipients = [...inbound.parsed.to, ...inbound.parsed.cc].map((a) => a.address);
   return verifyReplyToken(tokenKey, recipients, inbound.parsed.from?.address ?? null, ownAddresses(config), inbound.now, config.replyTokens.lifetime);
+}
+
+/** The mailbox whose personal address for the sender (an agent) the mail was sent to, or null. */
+export function personalAddressOf(inbound: Pick<Inbound, 'parsed'>, config: Config, tokenKey: Buffer): string | null {
+  const recipients = [...inbound.parsed.to, ...inbound.parsed.cc].map((a) => a.address);
+  return verifyPersonalAddress(tokenKey, recipients, inbound.parsed.from?.address ?? null, ownAddresses(config));
 }
 
 /** The inbound message on its ticket's thread, for the replies this change writes (none without a Message-ID). */

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { agentByAddress, type Agent } from '../domain/agents.js';
 import { classifyInbound } from '../domain/classify.js';
 import { NOT_CHECKED } from '../domain/sender-auth.js';
-import { agentMail } from './agent-mail.js';
+import { agentMail, type PersonalMail } from './agent-mail.js';
+import { blockedSender } from './blocked-sender.js';
+import { findForwarded } from './forwarded-mail.js';
 import { attachAutomatic } from './automated-mail.js';
 import { customerReply } from './customer-reply.js';
-import { ownAddresses, stepResult, type Inbound, type InboundMail, type IngestDeps, type IngestResult, type StepResult } from './inbound.js';
+import { ownAddresses, personalAddressOf, stepResult, type Inbound, type InboundMail, type IngestDeps, type IngestResult, type StepResult } from './inbound.js';
 import { openTicket } from './open-ticket.js';
 import type { UnitOfWork } from './ports.js';
 import { runChange } from './save-change.js';
@@ -17,6 +19,8 @@ export type { InboundMail, IngestDeps, IngestOutcome, IngestResult } from './inb
 export interface PreparedMail {
   readonly inbound: Inbound;
   readonly agent: Agent | null;
+  /** An agent's mail to their personal address: what it forwards, read before the transaction. */
+  readonly personal: PersonalMail | null;
   /** What its transaction locks: its Message-ID, else its raw hash. */
   readonly key: string;
 }
@@ -48,8 +52,10 @@ export async function prepareMail(deps: IngestDeps, mail: InboundMail): Promise<
   const senderAuth =
     classification.kind === 'customer' && parsed.from && (agent === null || config.agentAuth !== 'token') ? await deps.verifySender(source) : NOT_CHECKED;
   const rawSha256 = createHash('sha256').update(source).digest('hex');
-  const inbound: Inbound = { mail, source, rawSha256, truncated: mail.size > source.length, parsed, classification, mailbox, senderAuth, now: deps.now() };
-  return { inbound, agent, key: parsed.messageId ?? rawSha256 };
+  const blocked = classification.kind === 'customer' && agent === null ? await blockedSender(deps, parsed.from?.address ?? null) : null;
+  const inbound: Inbound = { mail, source, rawSha256, truncated: mail.size > source.length, parsed, classification, mailbox, senderAuth, blocked, now: deps.now() };
+  const personal = agent && personalAddressOf(inbound, config, deps.tokenKey) ? { forwarded: await findForwarded(parsed, (raw) => deps.parse(raw, { maxAttachmentBytes: config.limits.maxAttachmentBytes }), deps.readForwardedText) } : null;
+  return { inbound, agent, personal, key: parsed.messageId ?? rawSha256 };
 }
 
 /**
@@ -71,6 +77,8 @@ export async function ingestMails(deps: IngestDeps, mails: readonly PreparedMail
       return { steps: done, outboxIds: done.flatMap((s) => s.outboxIds) };
     },
   );
+  // Committed: a `#spam block` counts for the very next mail.
+  if (steps.some((s) => s.sendersChanged)) deps.blockedSenders.invalidate();
   return mails.map(({ inbound }, i) => {
     const { outcome, kind, ticketNumber, via, outboxIds } = steps[i]!;
     const { parsed, truncated } = inbound;
@@ -78,12 +86,12 @@ export async function ingestMails(deps: IngestDeps, mails: readonly PreparedMail
   });
 }
 
-async function ingestOne(deps: IngestDeps, uow: UnitOfWork, { inbound, agent }: PreparedMail): Promise<StepResult> {
+async function ingestOne(deps: IngestDeps, uow: UnitOfWork, { inbound, agent, personal }: PreparedMail): Promise<StepResult> {
   const config = deps.config();
   const thread = await lookUpThread(uow, config, deps.tokenKey, inbound, agent !== null);
   if (thread.kind === 'duplicate') return stepResult(inbound, 'duplicate', null, null, []);
   if (inbound.classification.kind !== 'customer') return attachAutomatic(deps, uow, inbound, thread);
-  if (agent) return agentMail(deps, uow, inbound, agent, thread);
+  if (agent) return agentMail(deps, uow, inbound, agent, thread, personal);
   if (thread.kind === 'new') return openTicket(deps, uow, inbound, null);
   return customerReply(deps, uow, inbound, thread.ticketId, thread.via);
 }

@@ -1,4 +1,7 @@
+import type { Agent } from '../domain/agents.js';
 import { decide } from '../domain/decide.js';
+import { LANGUAGES } from '../config/languages/index.js';
+import { detectsLanguage } from '../config/template-choice.js';
 import { initialParticipants } from '../domain/participants.js';
 import { newSlaState } from '../domain/sla.js';
 import { removeTicketTags } from '../domain/subject-tag.js';
@@ -13,13 +16,19 @@ import { advanceTicketSla, ticketPolicy } from './sla-policy.js';
 /**
  * A customer mail that starts a ticket — or continues `linkedFrom`, closed
  * longer than the reopen window. The ticket is created with the mailbox's
- * priority and department, then decided like any change: participants,
- * rules, acknowledgement, the agents told.
+ * priority and department (and, with `language: auto`, the customer's
+ * language), then decided like any change: participants, rules,
+ * acknowledgement, the agents told. `forwardedBy`: an agent forwarded the
+ * customer's mail to their personal address (`inbound` is then the
+ * forwarded original), and the ticket is theirs.
  */
-export async function openTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, linkedFrom: Ticket | null): Promise<StepResult> {
+export async function openTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, linkedFrom: Ticket | null, forwardedBy?: Agent): Promise<StepResult> {
   const config = deps.config();
   const { mailbox, now, parsed } = inbound;
   const requester = requesterOf(inbound);
+  const language = detectsLanguage(config, mailbox)
+    ? deps.detectLanguage({ contentLanguage: parsed.facts.headers.get('content-language')?.[0] ?? null, text: parsed.text }, LANGUAGES)
+    : null;
   const clock = { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) };
   const ticket = await uow.tickets.create({
     subject: removeTicketTags(parsed.subject, config.ticketPrefix) || '(no subject)',
@@ -28,6 +37,7 @@ export async function openTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inb
     requester,
     mailbox: mailbox.name,
     linkedTicketId: linkedFrom?.id ?? null,
+    language,
     sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
     now,
   });
@@ -39,6 +49,8 @@ export async function openTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inb
     automatedSender: inbound.classification.suppressAutoResponse ? inbound.classification.reasons : null,
     notes: noteEvents(inbound, config),
     rules: await ruleOutcome(uow.tickets, config, deps.regex, inbound, ticket, 'new'),
+    ...(forwardedBy ? { forwardedBy } : {}),
+    blocked: inbound.blocked ?? null,
   } as const;
   const decision = decide(ticket, change, ticketPolicy(config), now);
   const inboundOnThread = onThread(inbound, ticket.id, 'customer');

@@ -11,8 +11,9 @@ import type { Config, MailboxConfig } from '../config/schema.js';
 import type { Classification } from '../domain/classify.js';
 import { internalAddresses, type IngestDeps } from './inbound.js';
 import type { MailAddress, ParsedMail } from './parsed-mail.js';
-import type { AutomatedMailRecord, NewOutboundMessage, OutboundAttachment, OutboundMail, Participant, ThreadEntry, Ticket, UnitOfWork } from './ports.js';
-import { makeReplyToken, replyTokenAddress } from './reply-token.js';
+import type { AutomatedMailRecord, MailHtml, NewOutboundMessage, OutboundAttachment, OutboundMail, Participant, ThreadEntry, Ticket, UnitOfWork } from './ports.js';
+import { makeReplyToken, personalAddressToken, replyTokenAddress } from './reply-token.js';
+import { agentLanguage, customerLanguage, templateFor, type TemplatePlace } from '../config/template-choice.js';
 
 /**
  * The mail one change writes — outbox rows and the counters of automated
@@ -36,7 +37,8 @@ export interface MailContext {
   readonly uow: UnitOfWork;
   readonly config: Config;
   readonly now: Date;
-  readonly deps: Pick<IngestDeps, 'compose' | 'tokenKey'>;
+  /** `mailHtml`: given where mail from inbound HTML is written (ingest); scheduled jobs write none. */
+  readonly deps: Pick<IngestDeps, 'compose' | 'tokenKey'> & { readonly mailHtml?: MailHtml };
   readonly pending: PendingMail;
 }
 
@@ -198,21 +200,38 @@ export function automatedVars(vars: TemplateVars): TemplateVars {
 }
 
 /**
- * Renders a named template (config `templates:`). The subject always carries
- * the ticket tag, so replies thread; HTML gets its values escaped.
+ * Renders a named template — the mailbox's, the config's or the built-in one
+ * in the mail's language (templateFor). The subject always carries the
+ * ticket tag, so replies thread; HTML gets its values escaped, except
+ * `trustedHtml` (HTML we made safe ourselves, such as an agent's sanitised reply).
  */
-export function renderNamed(config: Config, name: string, vars: TemplateVars): { subject: string; text: string; html?: string } {
-  const template = config.templates[name];
+export function renderNamed(
+  config: Config,
+  name: string,
+  vars: TemplateVars,
+  place: TemplatePlace,
+  trustedHtml: TemplateVars = {},
+): { subject: string; text: string; html?: string } {
+  const template = templateFor(config, name, place);
   if (!template) throw new Error(`no template "${name}"`);
   const subject = renderTemplate(template.subject, vars);
   const tag = vars['ticket.tag'] === undefined ? '' : String(vars['ticket.tag']);
-  const html = template.html ? renderTemplate(template.html, escapeHtmlVars(vars)) : undefined;
+  const html = template.html ? renderTemplate(template.html, { ...escapeHtmlVars(vars), ...trustedHtml }) : undefined;
   return { subject: !tag || subject.includes(tag) ? subject : `${subject} ${tag}`, text: renderTemplate(template.text, vars), ...(html ? { html } : {}) };
 }
 
+/** Where mail to a ticket's customer is written: its mailbox, in the customer's language. */
+export function customerPlace(config: Config, ticket: Pick<Ticket, 'mailbox' | 'language'>): TemplatePlace {
+  return { mailbox: ticket.mailbox, language: customerLanguage(config, ticket) };
+}
+
+/** Where mail to agents about a ticket is written: its mailbox, in the mailbox's language. */
+export function agentPlace(config: Config, ticket: Pick<Ticket, 'mailbox'>): TemplatePlace {
+  return { mailbox: ticket.mailbox, language: agentLanguage(config, ticket.mailbox) };
+}
+
 function escapeHtmlVars(vars: TemplateVars): TemplateVars {
-  const escape = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === null || v === undefined ? v : escape(String(v))]));
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === null || v === undefined ? v : escapeHtml(String(v))]));
 }
 
 /**
@@ -281,7 +300,7 @@ export async function acknowledge(
   if (trusted && failedDmarcAtMta(inbound.parsed.facts.headers.get('authentication-results') ?? [], trusted, requester.address)) {
     return `the sender failed DMARC at ${trusted}: the From is likely forged`;
   }
-  const mail = renderNamed(ctx.config, 'acknowledgement', automatedVars(ticketVars(ctx, ticket, requester)));
+  const mail = renderNamed(ctx.config, 'acknowledgement', automatedVars(ticketVars(ctx, ticket, requester)), customerPlace(ctx.config, ticket));
   return autoRespond(ctx, ticket, requester, inbound.classification, mail, 'auto_ack');
 }
 
@@ -307,19 +326,48 @@ export async function mayNotice(ctx: MailContext, kind: string, key: string): Pr
   return null;
 }
 
-/** Mail to an agent about a ticket, with a Reply-To carrying the agent's reply token. */
-export async function notifyAgent(ctx: MailContext, ticket: Ticket, agent: Agent, subject: string, text: string): Promise<void> {
+/** What a notification may carry besides its text: an HTML version, the customer's attachments. */
+export interface NoticeExtras {
+  readonly html?: string;
+  readonly attachments?: readonly OutboundAttachment[];
+}
+
+/**
+ * Mail to an agent about a ticket, with a Reply-To carrying the agent's
+ * reply token, and a footer with the agent's personal address (new tickets
+ * by mail).
+ */
+export async function notifyAgent(ctx: MailContext, ticket: Ticket, agent: Agent, subject: string, text: string, extras: NoticeExtras = {}): Promise<void> {
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
   const token = makeReplyToken(ctx.deps.tokenKey, ticket.number, agent.email, ctx.now);
+  const footer = personalAddressFooter(ctx, mailbox.address, agent);
   return queueTicketMail(ctx, ticket, {
     kind: 'notification',
     from: { address: mailbox.address, name: mailbox.name },
     to: [{ address: agent.email, name: agent.name }],
     replyTo: { address: replyTokenAddress(mailbox.address, token), name: mailbox.name },
     subject: `${formatTicketTag(ticket.number, ctx.config.ticketPrefix)} ${subject}`,
-    text,
+    text: `${text.trimEnd()}\n\n${footer}`,
+    ...(extras.html ? { html: withFooter(extras.html, `<hr><pre>${escapeHtml(footer)}</pre>`) } : {}),
+    ...(extras.attachments?.length ? { attachments: extras.attachments } : {}),
     headers: GENERATED_HEADERS,
   });
+}
+
+/** HTML with `footer` at the end of its body (or at its end, for a fragment). */
+function withFooter(html: string, footer: string): string {
+  const end = html.toLowerCase().lastIndexOf('</body>');
+  return end < 0 ? `${html}\n${footer}` : `${html.slice(0, end)}${footer}${html.slice(end)}`;
+}
+
+/** The line every notification ends with: where the agent starts a ticket by mail. */
+function personalAddressFooter(ctx: MailContext, mailboxAddress: string, agent: Agent): string {
+  const personal = replyTokenAddress(mailboxAddress, personalAddressToken(ctx.deps.tokenKey, agent.email));
+  return `Your personal address for new tickets: ${personal}\n(forward a customer's mail to it, or write to it starting with #new customer@example.com)`;
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** The customer-facing recipients of a reply: the requester, the other participants in CC. */

@@ -23,6 +23,8 @@ export interface NewTicket {
   readonly mailbox: string;
   readonly linkedTicketId: number | null;
   readonly sla: SlaState;
+  /** The customer's language when the mailbox's is `auto` and it could be told; else null. */
+  readonly language: string | null;
   readonly now: Date;
 }
 
@@ -150,6 +152,8 @@ export interface TicketRepository {
   findByNumber(number: number): Promise<Ticket | null>;
   participants(ticketId: number): Promise<Participant[]>;
   requester(ticketId: number): Promise<MailAddress>;
+  /** Why the mail that opened the ticket came from an automated sender (its `created` event), or null for a person. */
+  automatedRequester(ticketId: number): Promise<readonly string[] | null>;
   /** A new ticket at version 0. */
   create(ticket: NewTicket): Promise<Ticket>;
   /**
@@ -213,6 +217,21 @@ export interface UnitOfWork {
   readonly messages: MessageLog;
   readonly counters: AutomatedMailCounters;
   readonly slaNotices: SlaNotices;
+  readonly senders: SenderBlocklist;
+}
+
+/** The database's list of blocked senders (`#spam block`, `helpdesk senders`). */
+export interface SenderBlocklist {
+  /** Adds a pattern (lower case); an existing one keeps its first reason. True when it was new. */
+  block(entry: { readonly pattern: string; readonly reason: string; readonly addedBy: string; readonly now: Date }): Promise<boolean>;
+}
+
+/** HTML made fit for the mail we send. */
+export interface MailHtml {
+  /** An agent's reply for the customer: quoted history and command lines removed, sanitised; the `cid:` images it shows. Null when nothing is left. */
+  agentReply(html: string): { readonly html: string; readonly cids: readonly string[] } | null;
+  /** A customer's message for a notification to agents: sanitised, remote images dropped (no read receipts by tracking pixel). */
+  forAgents(html: string): string;
 }
 
 export interface Store {

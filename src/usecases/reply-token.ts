@@ -69,7 +69,34 @@ export function verifyReplyToken(
   return null;
 }
 
+/**
+ * An agent's personal address: `support+a<mac>@domain`, the mac an HMAC of
+ * the agent's address under the installation's key. Mail from that agent to
+ * it proves the agent like a reply token does, and asks for a new ticket
+ * (a forwarded customer mail, or `#new ADDRESS`). It does not expire: it is
+ * shown in every notification, and changing the key changes it.
+ */
+export function personalAddressToken(key: Buffer, agentEmail: string): string {
+  return `a${createHmac('sha256', key).update(`personal:${normalizeAddress(agentEmail)}`).digest('base64url').replace(/[-_]/g, '').toLowerCase().slice(0, MAC_CHARS)}`;
+}
+
+/** The mailbox address (of ours) whose personal address for `from` is among the recipients, or null. */
+export function verifyPersonalAddress(key: Buffer, recipients: readonly string[], from: string | null, mailboxAddresses: ReadonlySet<string>): string | null {
+  if (!from) return null;
+  const expected = Buffer.from(personalAddressToken(key, from));
+  for (const recipient of recipients) {
+    const address = normalizeAddress(recipient);
+    const local = address.slice(0, address.lastIndexOf('@'));
+    const plus = local.indexOf('+');
+    const mailbox = `${local.slice(0, plus)}@${domainOf(address)}`;
+    if (plus < 0 || !mailboxAddresses.has(mailbox)) continue;
+    const given = Buffer.from(local.slice(plus + 1));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return mailbox;
+  }
+  return null;
+}
+
 /** An address with its reply token's secret part hidden (`support+t1042-…@example.test`), for output and logs. */
 export function redactReplyToken(address: string): string {
-  return address.replace(/\+(t\d{1,15})-[0-9a-z-]+@/i, '+$1-…@');
+  return address.replace(/\+(t\d{1,15})-[0-9a-z-]+@/i, '+$1-…@').replace(/\+a[0-9a-z]{8,}@/i, '+a…@');
 }

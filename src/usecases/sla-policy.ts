@@ -49,6 +49,9 @@ export function ticketPolicy(config: Config): TicketPolicy {
       autoCloseNotice: config.autoClose.notifyCustomer,
       slaNotify: config.sla.notify,
       internal: new Set([...config.mailboxes.map((m) => normalizeAddress(m.address)), ...config.agents.map((a) => normalizeAddress(a.email))]),
+      assignOnReply: config.assignOnReply,
+      afterAssign: config.notifications.afterAssign,
+      customerNotices: config.customerNotices,
     };
     policies.set(config, policy);
   }

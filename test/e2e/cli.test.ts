@@ -214,7 +214,7 @@ describe('helpdesk start and tickets', () => {
     const show = await runCli(['tickets', 'show', String(tickets[0]!.number), '--json'], env);
     const detail = JSON.parse(show.stdout) as { messages: Record<string, unknown>[]; events: Record<string, unknown>[] };
     expect(Object.keys(detail).sort()).toEqual([...LIST_FIELDS, 'events', 'messages'].sort());
-    expect(Object.keys(detail.messages[0]!).sort()).toEqual(['createdAt', 'direction', 'from', 'kind', 'messageId', 'subject', 'text', 'to']);
+    expect(Object.keys(detail.messages[0]!).sort()).toEqual(['createdAt', 'direction', 'from', 'id', 'kind', 'messageId', 'subject', 'text', 'to']);
     expect(detail.messages.map((m) => m.kind)).toEqual(['customer', 'auto_ack', 'notification', 'customer', 'notification']);
     expect(Object.keys(detail.events[0]!).sort()).toEqual(['actor', 'createdAt', 'data', 'type']);
     expect(detail.events.map((e) => e.type)).toEqual(['created', 'customer_replied']);

@@ -95,10 +95,14 @@ describe('agents answer by email', () => {
     await h.append(replyTo(notification.parsed, { from: AGENT, body: '#status resolved\n#priority high\n#tag hardware' }).raw);
     const confirmation = await h.smtp.waitForMail((m) => m.envelope.to.includes(AGENT) && /^\[#\d+\] Done:/.test(m.parsed.subject ?? ''), 'the confirmation');
     expect(confirmation.parsed.text).toContain('Done: status set to resolved');
-    expect(confirmation.parsed.text).toContain('Nothing was sent to the customer.');
+    expect(confirmation.parsed.text).toContain('Nothing you wrote was sent to the customer.');
+    expect(confirmation.parsed.text).toContain('The customer gets the resolved notice');
     const [ticket] = await h.db.sql`select status::text, priority::text, tags from tickets`;
     expect(ticket).toEqual({ status: 'resolved', priority: 'high', tags: ['hardware'] });
-    expect(h.smtp.mails.filter((m) => m.envelope.to.includes(CUSTOMER) && !isAck(m))).toHaveLength(0);
+    // The note reached no customer; resolving sent them the resolved notice, once.
+    const resolvedNotice = await h.smtp.waitForMail((m) => m.envelope.to.includes(CUSTOMER) && !isAck(m), 'the resolved notice');
+    expect(resolvedNotice.parsed.text).toContain('reply to this mail');
+    expect(h.smtp.mails.filter((m) => m.envelope.to.includes(CUSTOMER) && !isAck(m))).toHaveLength(1);
     const [note] = await h.db.sql`select kind, text from messages where kind = 'note'`;
     expect(note!.text).toContain('Customer called');
   });

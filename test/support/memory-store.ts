@@ -52,6 +52,7 @@ interface State {
   automated: (AutomatedMailRecord & { sentAt: Date })[];
   slaNotices: Set<string>;
   settings: Map<string, string>;
+  blockedSenders: Map<string, { reason: string; addedBy: string }>;
   nextId: number;
 }
 
@@ -71,6 +72,7 @@ export class MemoryStore implements Store {
     automated: [],
     slaNotices: new Set(),
     settings: new Map(),
+    blockedSenders: new Map(),
     nextId: 1,
   };
   /** Runs once before the next save (a concurrent change, in a test). */
@@ -162,6 +164,11 @@ export class MemoryStore implements Store {
           const address = s().requesters.get(ticketId)!;
           return { address, name: s().contacts.get(address)?.name ?? '' };
         },
+        automatedRequester: async (ticketId) => {
+          const created = s().events.find((e) => e.ticketId === ticketId && e.type === 'created');
+          const reasons = created?.data.automatedSender;
+          return Array.isArray(reasons) ? reasons.map(String) : null;
+        },
         create: async (t) => {
           writeable();
           const requesterId = this.contact(t.requester.address, t.requester.name);
@@ -183,6 +190,7 @@ export class MemoryStore implements Store {
             lastCustomerMessageAt: t.now,
             lastAgentReplyAt: null,
             autoCloseWarnedAt: null,
+            language: t.language,
             sla: t.sla,
             version: 0,
           };
@@ -325,6 +333,14 @@ export class MemoryStore implements Store {
         countNotices: async (kind, key, since) => {
           const recent = s().automated.filter((a) => a.sentAt >= since && a.kind === kind);
           return { sameKey: recent.filter((a) => a.address === key).length, sameKind: recent.length };
+        },
+      },
+      senders: {
+        block: async ({ pattern, reason, addedBy }) => {
+          writeable();
+          if (s().blockedSenders.has(pattern)) return false;
+          s().blockedSenders.set(pattern, { reason, addedBy });
+          return true;
         },
       },
       slaNotices: {

@@ -74,6 +74,20 @@ export function nestedHtml(bytes = 1_900_000): PoisonMail {
   return mail('nested-html', [], ['Content-Type: text/html; charset=utf-8', '', html, '']);
 }
 
+/**
+ * A short text part and an HTML part of ~2 MB of unclosed paragraphs: the
+ * MIME structure reads in tens of milliseconds, sanitising the HTML takes
+ * most of a second (every `<p>` closes the one before it).
+ */
+export function slowHtml(bytes = 1_950_000): PoisonMail {
+  const html = '<p>x'.repeat(Math.floor(bytes / 4));
+  return mail(
+    'slow-html',
+    [],
+    ['Content-Type: multipart/alternative; boundary="b"', '', '--b', 'Content-Type: text/plain; charset=utf-8', '', 'The text part, kept.', '--b', 'Content-Type: text/html; charset=utf-8', '', html, '--b--', ''],
+  );
+}
+
 export function poisonMails(): PoisonMail[] {
   return [giantReferences(), farDate(), hugeMessageId(), nulInAttachment(), nestedHtml()];
 }

@@ -20,6 +20,7 @@ export function aTicket(at: Date, fields: Partial<Ticket> = {}): Ticket {
     lastCustomerMessageAt: at,
     lastAgentReplyAt: null,
     autoCloseWarnedAt: null,
+    language: null,
     sla: newSlaState(at),
     version: 3,
     ...fields,

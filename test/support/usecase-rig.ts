@@ -1,4 +1,8 @@
 import { extractReply } from '../../src/adapters/mime/extract-reply.js';
+import { readForwardedText } from '../../src/adapters/mime/forwarded-text.js';
+import { htmlForAgents } from '../../src/adapters/mime/notice-html.js';
+import { agentReplyHtml } from '../../src/adapters/mime/reply-html.js';
+import { detectLanguage } from '../../src/adapters/language/detect-language.js';
 import { parseMail } from '../../src/adapters/mime/parse-mail.js';
 import { re2Test } from '../../src/adapters/regex/re2.js';
 import { composeMail } from '../../src/adapters/smtp/compose.js';
@@ -39,6 +43,8 @@ export class UseCaseRig {
   readonly outbox = new MemoryOutbox();
   now = new Date('2026-11-30T10:00:00Z');
   private uid = 0;
+  /** The database's blocklist, as the daemon would read it. */
+  blocked: readonly string[] = [];
 
   constructor(public config: Config = rigConfig()) {}
 
@@ -55,6 +61,10 @@ export class UseCaseRig {
       extractReply,
       regex: re2Test,
       verifySender: async () => NOT_CHECKED,
+      mailHtml: { agentReply: agentReplyHtml, forAgents: htmlForAgents },
+      readForwardedText,
+      detectLanguage,
+      blockedSenders: { patterns: async () => this.blocked, invalidate: () => {} },
       log: quiet,
     };
   }

@@ -32,7 +32,12 @@ describe('parseConfig: a valid file', () => {
       agents: [],
       agentAuth: 'token',
       autoAcknowledge: { enabled: true, limits: { perSender: 5, perTicket: 3, perMailbox: 300, window: 60 * 60_000 } },
-      notifications: { enabled: true },
+      notifications: { enabled: true, afterAssign: 'assignee', attachmentsMaxBytes: 10 * 1024 ** 2 },
+      assignOnReply: true,
+      customerNotices: { resolved: true, postponed: false },
+      language: 'en',
+      fallbackLanguage: 'en',
+      senders: { block: [], allow: [] },
       outbound: { maxAttempts: 8, retryDelay: 30_000, reconcileEvery: 60_000, stuckAfter: 10 * 60_000 },
       autoClose: { after: 4 * DAY, statuses: ['answered', 'resolved'], notifyCustomer: true },
       sla: { policies: {}, warnBefore: 30 * 60_000, notify: ['assignee'] },
@@ -60,6 +65,7 @@ describe('parseConfig: a valid file', () => {
           quarantineFolder: null,
           existingMail: 'import',
         },
+        templates: {},
       },
     ]);
     expect(config.http).toBeUndefined();

@@ -20,6 +20,10 @@ const policy: TicketPolicy = {
   autoCloseNotice: true,
   slaNotify: ['assignee', 'boss@example.test'],
   internal: new Set(['support@example.test', ALICE.email, BOB.email]),
+  // The tests of ownership and customer notices turn these on.
+  assignOnReply: false,
+  afterAssign: 'assignee',
+  customerNotices: { resolved: false, postponed: false },
 };
 
 function ticket(fields: Partial<Ticket> = {}): Ticket {
@@ -106,7 +110,8 @@ describe('decide: agent mail', () => {
     const d = decide(ticket(), agentMail('On my way.', [{ type: 'priority', priority: 'high' }, { type: 'assign', agent: 'bob' }, { type: 'status', status: 'resolved' }]), policy, NOW);
     expect(d.ticket).toMatchObject({ status: 'resolved', priority: 'high', assignee: BOB.email, lastAgentReplyAt: NOW, lastActivityAt: NOW });
     expect(d.events.map((e) => e.type)).toEqual(['agent_replied', 'status_changed', 'priority_changed', 'assigned', 'status_changed']);
-    expect(d.effects.map((e) => e.type)).toEqual(['relay_reply']);
+    // Alice gave the ticket to Bob: he hears of it.
+    expect(d.effects.map((e) => e.type)).toEqual(['relay_reply', 'assignment_notice']);
     expect(d.ticket.sla.firstRespondedAt).toEqual(NOW);
   });
 

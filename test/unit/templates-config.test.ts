@@ -4,6 +4,8 @@ import type { ConfigProblem } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { REPLY_PLACEHOLDERS, RULE_PLACEHOLDERS, TEMPLATE_KINDS } from '../../src/config/templates.js';
 import type { TemplateKind } from '../../src/config/templates.js';
+import { templateFor } from '../../src/config/template-choice.js';
+import { LANGUAGES, languagePack } from '../../src/config/languages/index.js';
 import { at, FILE, parseOk as parseConfigOk, problemsOf as configProblems } from '../support/config-text.js';
 
 const MAILBOX = ['mailboxes:', '  - name: support', '    address: support@example.test', '    imap: { host: h, user: u }'];
@@ -35,18 +37,45 @@ const withTemplates = (...lines: string[]) => [...MAILBOX, 'templates:', ...line
 const withRules = (...lines: string[]) => [...MAILBOX, 'rules:', ...lines];
 
 describe('templates: the built-in kinds', () => {
-  it('fills every kind with its default when none is configured', () => {
+  it('uses the built-in template of the mail\'s language for every kind none is configured for', () => {
     const config = parseOk(MAILBOX);
-    expect(KINDS).toEqual(['acknowledgement', 'agentNotification', 'slaWarning', 'slaBreach', 'autoClose', 'autoCloseWarning']);
+    expect(KINDS).toEqual(['acknowledgement', 'agentNotification', 'slaWarning', 'slaBreach', 'autoClose', 'autoCloseWarning', 'resolved', 'postponed', 'agentReply', 'assigned']);
+    expect(config.templates).toStrictEqual({});
     for (const kind of KINDS) {
-      expect(config.templates[kind]).toStrictEqual({ subject: TEMPLATE_KINDS[kind].subject, text: TEMPLATE_KINDS[kind].text });
+      for (const language of LANGUAGES) {
+        expect(templateFor(config, kind, { mailbox: 'support', language })).toBe(languagePack(language).templates[kind]);
+      }
     }
   });
 
-  it('keeps the default subject when only the text is given, and the other kinds their defaults', () => {
+  it('keeps the default subject when only the text is given, and the other kinds their built-in texts', () => {
     const config = parseOk(withTemplates('  acknowledgement: { text: "Thanks, {{customer.name}}." }'));
     expect(config.templates.acknowledgement).toStrictEqual({ subject: TEMPLATE_KINDS.acknowledgement.subject, text: 'Thanks, {{customer.name}}.' });
-    expect(config.templates.autoClose).toStrictEqual({ subject: TEMPLATE_KINDS.autoClose.subject, text: TEMPLATE_KINDS.autoClose.text });
+    // A template the config gives is used whatever the language; the others stay the built-in ones.
+    expect(templateFor(config, 'acknowledgement', { mailbox: 'support', language: 'nl' })).toBe(config.templates.acknowledgement);
+    expect(templateFor(config, 'autoClose', { mailbox: 'support', language: 'nl' })).toBe(languagePack('nl').templates.autoClose);
+  });
+
+  it("a mailbox's own templates come first, then the config's, then the built-in ones", () => {
+    const config = parseOk([
+      ...MAILBOX,
+      '    templates:',
+      '      acknowledgement: { text: "Mailbox: {{ticket.tag}}" }',
+      'templates:',
+      '  acknowledgement: { text: "Global: {{ticket.tag}}" }',
+      '  resolved: { text: "Solved: {{ticket.tag}}" }',
+    ]);
+    const place = { mailbox: 'support', language: 'de' } as const;
+    expect(templateFor(config, 'acknowledgement', place)?.text).toBe('Mailbox: {{ticket.tag}}');
+    expect(templateFor(config, 'resolved', place)?.text).toBe('Solved: {{ticket.tag}}');
+    expect(templateFor(config, 'autoClose', place)).toBe(languagePack('de').templates.autoClose);
+  });
+
+  it("reports an unknown placeholder in a mailbox's template at its place", () => {
+    const problems = problemsOf([...MAILBOX, '    templates:', '      resolved: { text: "{{message.text}}" }']);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ key: 'mailboxes[0].templates.resolved.text', line: 6 });
+    expect(problems[0]!.message).toContain('unknown placeholder {{message.text}}');
   });
 
   it('takes subject, text and html as given', () => {

@@ -29,6 +29,7 @@ function loadConfig(): Config {
 }
 
 const config = loadConfig();
+const PLACE = { mailbox: config.mailboxes[0]!.name, language: 'en' } as const;
 const VARS: TemplateVars = {
   'ticket.number': 42,
   'ticket.tag': '[#42]',
@@ -49,19 +50,19 @@ describe('renderNamed: the subject carries the ticket tag', () => {
     ['appended to a subject of the template', 'rich', VARS, 'Update from support [#42]'],
     ['appended to a built-in default', 'acknowledgement', VARS, 'Re: Printer on fire [#42]'],
   ])('%s', (_, name, vars, subject) => {
-    expect(renderNamed(config, name, vars).subject).toBe(subject);
+    expect(renderNamed(config, name, vars, PLACE).subject).toBe(subject);
   });
 });
 
 describe('renderNamed: bodies', () => {
   it('fills the text and leaves out html when the template has none', () => {
-    const mail = renderNamed(config, 'plain', VARS);
+    const mail = renderNamed(config, 'plain', VARS, PLACE);
     expect(mail).toStrictEqual({ subject: 'Re: Printer on fire [#42]', text: 'Hi Carol, about Printer on fire.' });
   });
 
   it('escapes values in the html, not in the text', () => {
     const name = `<script>alert("x")</script> & O'Brien`;
-    const mail = renderNamed(config, 'rich', { ...VARS, 'customer.name': name });
+    const mail = renderNamed(config, 'rich', { ...VARS, 'customer.name': name }, PLACE);
     expect(mail.text).toBe(`Dear ${name} <carol@customer.test>`);
     expect(mail.html).toBe(
       "<p title='&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; O&#39;Brien'>" +
@@ -71,20 +72,20 @@ describe('renderNamed: bodies', () => {
   });
 
   it('renders the built-in acknowledgement with the ticket and customer', () => {
-    const mail = renderNamed(config, 'acknowledgement', VARS);
+    const mail = renderNamed(config, 'acknowledgement', VARS, PLACE);
     expect(mail.text).toContain('Hello Carol,');
     expect(mail.text).toContain('ticket [#42]: "Printer on fire"');
     expect(mail.text).not.toContain('{{');
   });
 
   it('throws for a template that is not configured', () => {
-    expect(() => renderNamed(config, 'no-such-template', VARS)).toThrow(/no-such-template/);
+    expect(() => renderNamed(config, 'no-such-template', VARS, PLACE)).toThrow(/no-such-template/);
   });
 
   it('no value can inject markup into the html (property)', () => {
     fc.assert(
       fc.property(fc.string(), (value) => {
-        const mail = renderNamed(config, 'rich', { ...VARS, 'customer.name': value, 'customer.email': value });
+        const mail = renderNamed(config, 'rich', { ...VARS, 'customer.name': value, 'customer.email': value }, PLACE);
         const inner = mail.html!.replace(/^<p title='/, '').replace(/<\/p>$/, '');
         expect(inner.replace(/'>Dear /, '')).not.toMatch(/[<>"']/);
         expect(mail.text).toBe(`Dear ${value} <${value}>`);

@@ -3,6 +3,7 @@ import type { Store, UnitOfWork } from '../../usecases/ports.js';
 import { toAppError, type Db } from './client.js';
 import { automatedMailCounters, slaNoticeLedger } from './automated-mail-counters.js';
 import { messageLog } from './message-log.js';
+import { insertBlockedSender } from './sender-store.js';
 import { ticketRepository } from './ticket-repository.js';
 import { textArray } from './message-keys.js';
 import type { Queryable } from './tx.js';
@@ -55,5 +56,11 @@ function observed(uow: UnitOfWork, saved: { type: string; data?: unknown }[]): U
 }
 
 function unitOfWork(tx: Queryable, writable: boolean): UnitOfWork {
-  return { tickets: ticketRepository(tx, writable), messages: messageLog(tx), counters: automatedMailCounters(tx), slaNotices: slaNoticeLedger(tx) };
+  return {
+    tickets: ticketRepository(tx, writable),
+    messages: messageLog(tx),
+    counters: automatedMailCounters(tx),
+    slaNotices: slaNoticeLedger(tx),
+    senders: { block: (entry) => insertBlockedSender(tx, entry) },
+  };
 }

@@ -19,6 +19,7 @@ export const ticketColumns = {
   lastCustomerMessageAt: tickets.lastCustomerMessageAt,
   lastAgentReplyAt: tickets.lastAgentReplyAt,
   autoCloseWarnedAt: tickets.autoCloseWarnedAt,
+  language: tickets.language,
   version: tickets.version,
   createdAt: tickets.createdAt,
   firstRespondedAt: tickets.firstRespondedAt,
@@ -48,6 +49,7 @@ interface TicketRow {
   lastCustomerMessageAt: Date | null;
   lastAgentReplyAt: Date | null;
   autoCloseWarnedAt: Date | null;
+  language: string | null;
   version: number;
   createdAt: Date;
   firstRespondedAt: Date | null;
@@ -79,6 +81,7 @@ export function toTicket(row: TicketRow): Ticket {
     lastCustomerMessageAt: row.lastCustomerMessageAt,
     lastAgentReplyAt: row.lastAgentReplyAt,
     autoCloseWarnedAt: row.autoCloseWarnedAt,
+    language: row.language,
     version: row.version,
     sla: {
       createdAt: row.createdAt,

@@ -25,7 +25,8 @@ export interface TicketSummary {
 }
 
 export interface TicketDetail extends TicketSummary {
-  messages: { direction: string; kind: string; from: string | null; to: string[]; subject: string; text: string; messageId: string | null; createdAt: string }[];
+  /** `id`: the message's number in the database (`helpdesk attachments --message`). */
+  messages: { id: number; direction: string; kind: string; from: string | null; to: string[]; subject: string; text: string; messageId: string | null; createdAt: string }[];
   events: { type: string; actor: string; data: Record<string, unknown>; createdAt: string }[];
 }
 
@@ -196,6 +197,7 @@ export async function showTicket(db: Db, number: number): Promise<TicketDetail |
     if (!row) return null;
     const messageRows = await db
       .select({
+        id: messages.id,
         direction: messages.direction,
         kind: messages.kind,
         from: messages.fromAddress,

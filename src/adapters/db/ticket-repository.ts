@@ -42,6 +42,15 @@ export function ticketRepository(tx: Queryable, writable: boolean): TicketReposi
       return row;
     },
 
+    async automatedRequester(ticketId) {
+      const [row] = await tx
+        .select({ reasons: sql<unknown>`${events.data} -> 'automatedSender'` })
+        .from(events)
+        .where(and(eq(events.ticketId, ticketId), eq(events.type, 'created')))
+        .limit(1);
+      return Array.isArray(row?.reasons) ? row.reasons.map(String) : null;
+    },
+
     async create(t: NewTicket) {
       refuseUnlessWritable(writable);
       // One statement: the requester as a contact (known or new), the ticket, the requester on it.
@@ -62,6 +71,7 @@ export function ticketRepository(tx: Queryable, writable: boolean): TicketReposi
             requesterId: sql.raw('(select id from "requester")'),
             mailbox: t.mailbox,
             linkedTicketId: t.linkedTicketId,
+            language: t.language,
             createdAt: t.now,
             updatedAt: t.now,
             lastCustomerMessageAt: t.now,

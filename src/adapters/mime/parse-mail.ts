@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { limitNesting } from './reply-html.js';
+import { contentTypeOf } from './content-type.js';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail as LibParsedMail, type StructuredHeader } from 'mailparser';
 import sanitizeHtml from 'sanitize-html';
 import type { InboundFacts } from '../../domain/classify.js';
@@ -20,12 +22,24 @@ const HTML_POLICY: sanitizeHtml.IOptions = {
     img: ['src', 'alt', 'title', 'width', 'height'],
     td: ['colspan', 'rowspan', 'align', 'valign'],
     th: ['colspan', 'rowspan', 'align', 'valign'],
+    // The marks mail clients put on quoted history, kept so an agent's HTML reply can be cut there (reply-html.ts).
+    div: ['class', { name: 'id', multiple: false, values: ['divRplyFwdMsg', 'appendonsend', 'mail-editor-reference-message-container'] }],
+    blockquote: ['class', { name: 'type', multiple: false, values: ['cite'] }],
     '*': ['dir', 'lang'],
   },
+  allowedClasses: {
+    div: ['gmail_quote', 'gmail_quote_container', 'gmail_attr', 'moz-cite-prefix', 'yahoo_quoted', 'protonmail_quote'],
+    blockquote: ['gmail_quote', 'protonmail_quote'],
+  },
+  // sanitize-html's own list (script, style, textarea, option), and two more whose text is never the message's.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'title', 'noscript'],
   allowedSchemes: ['http', 'https', 'mailto', 'cid'],
   allowedSchemesByTag: { img: ['https', 'cid', 'data'] },
   allowProtocolRelative: false,
 };
+
+/** Elements nested deeper than this become their text: the HTML parser's time grows with the square of the depth. */
+const MAX_HTML_DEPTH = 200;
 
 /** HTML bodies beyond this are not sanitised tag by tag: they are kept as escaped text. */
 export const MAX_HTML_TO_SANITISE = 2 * 1024 * 1024;
@@ -61,7 +75,17 @@ export async function parseStructure(raw: Buffer, options: ParseOptions): Promis
   } catch (err) {
     return { mail: boundParsedMail(fallbackParse(source, errorText(err))), unsafeHtml: null };
   }
-  return { mail: boundParsedMail(fromLibrary(parsed, source, options)), unsafeHtml: parsed.html ? cleanBody(parsed.html) : null };
+  const mail = boundParsedMail(fromLibrary(parsed, source, options));
+  return { mail: { ...mail, attachments: await withTypesFromContent(mail.attachments) }, unsafeHtml: parsed.html ? cleanBody(parsed.html) : null };
+}
+
+/**
+ * Attachment types as their bytes say, not only as the sender declared them
+ * (content-type.ts): an `invoice.pdf` that is a program is not a PDF to
+ * anyone downstream — the web view, notifications, `helpdesk attachments`.
+ */
+async function withTypesFromContent(attachments: readonly ParsedAttachment[]): Promise<ParsedAttachment[]> {
+  return Promise.all(attachments.map(async (a) => (a.content ? { ...a, contentType: (await contentTypeOf(a.content, a.contentType, a.filename)).type } : a)));
 }
 
 /**
@@ -76,7 +100,7 @@ export function parseLeniently(raw: Buffer, reason: string): ParsedMail {
 /** The second stage: the HTML body with only safe tags and attributes, or escaped text when it is huge. */
 export function sanitiseHtml(html: string): string {
   if (html.length > MAX_HTML_TO_SANITISE) return `<pre>${escapeHtml(html.slice(0, MAX_HTML_TO_SANITISE))}</pre>`;
-  return sanitizeHtml(html, HTML_POLICY);
+  return sanitizeHtml(limitNesting(html, MAX_HTML_DEPTH), HTML_POLICY);
 }
 
 function escapeHtml(text: string): string {
