@@ -1,8 +1,6 @@
 import { normalizeAddress, withoutSubaddress } from '../domain/address.js';
 import { parseAgentReply, type ParsedAgentReply } from '../domain/agent-commands.js';
 import { NOT_CHECKED } from '../domain/sender-auth.js';
-import { newSlaState } from '../domain/sla.js';
-import { removeTicketTags } from '../domain/subject-tag.js';
 import type { ForwardedMail } from './forwarded-mail.js';
 import type { Agent } from '../domain/agents.js';
 import { decide, type Participant, type ParticipantChanges } from '../domain/decide.js';
@@ -10,12 +8,12 @@ import type { Config } from '../config/schema.js';
 import { forgeryNotice } from './agent-notices.js';
 import { carryOut } from './effects.js';
 import { internalAddresses, onThread, replyTokenOf, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
-import { openTicket } from './open-ticket.js';
+import { createTicket, openTicket } from './open-ticket.js';
 import { GENERATED_HEADERS, mailboxOf, mayNotice, pendingMail, queueLooseMail, type MailContext } from './outbound-mail.js';
 import type { UnitOfWork } from './ports.js';
 import { saveChange } from './save-change.js';
 import { senderProven } from './sender-proof.js';
-import { advanceTicketSla, ticketPolicy } from './sla-policy.js';
+import { ticketPolicy } from './sla-policy.js';
 import type { ThreadLookup } from './thread-lookup.js';
 
 type Auth = { ok: true; via: 'token' | 'dkim' } | { ok: false; reason: string };
@@ -105,19 +103,9 @@ async function startTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, 
 /** `#new ADDRESS`: the ticket, its requester, and the agent's text as its first answer. */
 async function openForCustomer(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, agent: Agent, reply: ParsedAgentReply, address: string): Promise<StepResult> {
   const config = deps.config();
-  const { mailbox, now, parsed } = inbound;
+  const { mailbox, now } = inbound;
   const requester = { address, name: '' };
-  const ticket = await uow.tickets.create({
-    subject: removeTicketTags(parsed.subject, config.ticketPrefix) || '(no subject)',
-    priority: mailbox.defaultPriority,
-    department: mailbox.department,
-    requester,
-    mailbox: mailbox.name,
-    linkedTicketId: null,
-    language: null,
-    sla: advanceTicketSla(config, { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) }, [{ type: 'created', at: now }]),
-    now,
-  });
+  const ticket = await createTicket(uow, config, inbound, requester, { linkedTicketId: null, language: null });
   const participants = [{ ...requester, role: 'requester' as const }];
   const decision = decide(ticket, { type: 'opened_by_agent', agent, reply, participants }, ticketPolicy(config), now);
   const pending = pendingMail(onThread(inbound, ticket.id, 'agent_reply'));

@@ -26,9 +26,16 @@ function summary(ticket: Ticket): string {
 
 /** The attachments, each saying whether it rides along with this mail, and how to fetch those that do not. */
 function attachmentLines(attachments: readonly ParsedAttachment[], carried: ReadonlySet<string>, heading: string, fetchCommand: string): string[] {
-  const listed = attachments.filter((a) => !a.inline || !carried.has(a.sha256));
+  const listed = attachments;
   if (listed.length === 0) return [];
-  const where = (a: ParsedAttachment) => (!a.content ? ', not stored: over the size limit' : carried.has(a.sha256) ? ', attached' : ', not attached: over the notification size limit');
+  const where = (a: ParsedAttachment) =>
+    !a.content
+      ? ', not stored: over the size limit'
+      : carried.has(a.sha256)
+        ? a.inline
+          ? ', shown in the message'
+          : ', attached'
+        : ', not attached: over the notification size limit';
   const lines = listed.map((a) => `  - ${a.filename ?? '(unnamed)'} (${a.contentType}, ${formatSize(a.size)}${where(a)})`);
   const fetch = listed.some((a) => a.content && !carried.has(a.sha256)) ? [`  Fetch them all with: ${fetchCommand}`] : [];
   return ['', heading, ...lines, ...fetch];

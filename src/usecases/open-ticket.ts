@@ -8,10 +8,34 @@ import { removeTicketTags } from '../domain/subject-tag.js';
 import { carryOut, requesterOf } from './effects.js';
 import { actorOf, copiedAddresses, namesOf, noteEvents, onThread, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
 import { pendingMail } from './outbound-mail.js';
+import type { Config } from '../config/schema.js';
+import type { MailAddress } from './parsed-mail.js';
 import type { Ticket, UnitOfWork } from './ports.js';
 import { ruleOutcome } from './rule-outcome.js';
 import { saveChange } from './save-change.js';
 import { advanceTicketSla, ticketPolicy } from './sla-policy.js';
+
+/** A new ticket for a mail in its mailbox: the mailbox's priority and department, the subject without ticket tags, the SLA clock started. */
+export function createTicket(
+  uow: UnitOfWork,
+  config: Config,
+  inbound: Pick<Inbound, 'mailbox' | 'now' | 'parsed'>,
+  requester: MailAddress,
+  extra: { readonly linkedTicketId: number | null; readonly language: string | null },
+): Promise<Ticket> {
+  const { mailbox, now, parsed } = inbound;
+  const clock = { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) };
+  return uow.tickets.create({
+    subject: removeTicketTags(parsed.subject, config.ticketPrefix) || '(no subject)',
+    priority: mailbox.defaultPriority,
+    department: mailbox.department,
+    requester,
+    mailbox: mailbox.name,
+    ...extra,
+    sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
+    now,
+  });
+}
 
 /**
  * A customer mail that starts a ticket — or continues `linkedFrom`, closed
@@ -29,18 +53,7 @@ export async function openTicket(deps: IngestDeps, uow: UnitOfWork, inbound: Inb
   const language = detectsLanguage(config, mailbox)
     ? deps.detectLanguage({ contentLanguage: parsed.facts.headers.get('content-language')?.[0] ?? null, text: parsed.text }, LANGUAGES)
     : null;
-  const clock = { priority: mailbox.defaultPriority, department: mailbox.department, sla: newSlaState(now) };
-  const ticket = await uow.tickets.create({
-    subject: removeTicketTags(parsed.subject, config.ticketPrefix) || '(no subject)',
-    priority: mailbox.defaultPriority,
-    department: mailbox.department,
-    requester,
-    mailbox: mailbox.name,
-    linkedTicketId: linkedFrom?.id ?? null,
-    language,
-    sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
-    now,
-  });
+  const ticket = await createTicket(uow, config, inbound, requester, { linkedTicketId: linkedFrom?.id ?? null, language });
   const change = {
     type: 'opened',
     actor: actorOf(inbound),

@@ -15,6 +15,8 @@ export interface ParseOptions {
   readonly maxAttachmentBytes: number;
 }
 
+const FORMATTING_STYLES = ['color', 'background-color', 'font-weight', 'font-style', 'text-decoration', 'text-align', 'font-size', 'font-family'];
+
 const HTML_POLICY: sanitizeHtml.IOptions = {
   allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'font', 'center'],
   allowedAttributes: {
@@ -25,8 +27,10 @@ const HTML_POLICY: sanitizeHtml.IOptions = {
     // The marks mail clients put on quoted history, kept so an agent's HTML reply can be cut there (reply-html.ts).
     div: ['class', { name: 'id', multiple: false, values: ['divRplyFwdMsg', 'appendonsend', 'mail-editor-reference-message-container'] }],
     blockquote: ['class', { name: 'type', multiple: false, values: ['cite'] }],
-    '*': ['dir', 'lang'],
+    '*': ['dir', 'lang', 'style'],
   },
+  // Formatting an agent's reply may carry on to the customer (reply-html.ts narrows it further); no url(), no positioning.
+  allowedStyles: { '*': Object.fromEntries(FORMATTING_STYLES.map((name) => [name, [/^[\w\s#%.,()'"-]{1,200}$/]])) },
   allowedClasses: {
     div: ['gmail_quote', 'gmail_quote_container', 'gmail_attr', 'moz-cite-prefix', 'yahoo_quoted', 'protonmail_quote'],
     blockquote: ['gmail_quote', 'protonmail_quote'],
