@@ -288,7 +288,31 @@ export const configSchema = z
     reopenWindow: duration.prefault('30d'),
     sla: slaSchema.prefault({}),
     schedules: z
-      .strictObject({ slaScanEvery: duration.prefault('1m'), autoCloseEvery: duration.prefault('15m') })
+      .strictObject({ slaScanEvery: duration.prefault('1m'), autoCloseEvery: duration.prefault('15m'), purgeEvery: duration.prefault('1h') })
+      .prefault({}),
+    /**
+     * How long tickets are kept before the purge deletes them for good, with
+     * their messages, sources, events and the attachments nothing else uses:
+     * spam after its last change, soft-deleted ones after their deletion,
+     * closed ones after closing. null keeps them forever.
+     */
+    retention: z
+      .strictObject({
+        spam: duration.nullable().prefault('30d'),
+        deleted: duration.nullable().prefault('30d'),
+        closed: duration.nullable().prefault('730d'),
+      })
+      .prefault({}),
+    /**
+     * Satisfaction (CSAT): when a ticket is resolved its requester is asked
+     * "How did we do?" once, with good / bad links to `url` (this daemon's
+     * HTTP server as customers reach it, e.g. https://help.example.com).
+     */
+    satisfaction: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        url: z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' }).optional(),
+      })
       .prefault({}),
     http: z
       .strictObject({ port, host: z.string().default('127.0.0.1'), token: z.string().nullable().default(null) })
@@ -321,6 +345,12 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['autoClose', 'statuses', index], message: `${status} tickets are never closed for idleness: the lifecycle closes ${closable.join(' and ')} ones` });
       }
     });
+    if (config.satisfaction.enabled && !config.satisfaction.url) {
+      ctx.addIssue({ code: 'custom', path: ['satisfaction', 'url'], message: "is required when satisfaction is enabled: the address of this daemon's HTTP server as customers reach it" });
+    }
+    if (config.satisfaction.enabled && !config.http) {
+      ctx.addIssue({ code: 'custom', path: ['satisfaction', 'enabled'], message: 'needs http: the answers arrive at its /satisfaction page' });
+    }
     const calendar = config.sla.calendar;
     if (calendar && Object.values(calendar.hours).flat().length === 0 && Object.keys(calendar.hours).length > 0) {
       ctx.addIssue({ code: 'custom', path: ['sla', 'calendar', 'hours'], message: 'no opening hours at all: give at least one range, or omit hours for 24/7' });

@@ -50,6 +50,12 @@ export interface Ticket {
   readonly autoCloseWarnedAt: Date | null;
   /** The language of mail to the customer, chosen when the ticket opened (`language: auto`); null: the mailbox's. */
   readonly language: string | null;
+  /** Soft-deleted: hidden from lists, purged after `retention.deleted`; mail on its thread starts a new ticket. */
+  readonly deletedAt: Date | null;
+  /** Merged into this ticket (its id): mail on this one's thread lands there. */
+  readonly mergedIntoId: number | null;
+  /** When the requester was asked how we did: at most once per ticket. */
+  readonly satisfactionAskedAt: Date | null;
   /** The SLA clock (domain/sla.ts). */
   readonly sla: SlaState;
   readonly version: number;

@@ -159,6 +159,9 @@ function prospectiveTicket(config: Config, mailbox: MailboxConfig, inbound: Inbo
     lastAgentReplyAt: null,
     autoCloseWarnedAt: null,
     language: null,
+    deletedAt: null,
+    mergedIntoId: null,
+    satisfactionAskedAt: null,
     sla: advanceTicketSla(config, clock, [{ type: 'created', at: now }]),
     version: 0,
   };

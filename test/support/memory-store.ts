@@ -191,6 +191,9 @@ export class MemoryStore implements Store {
             lastAgentReplyAt: null,
             autoCloseWarnedAt: null,
             language: t.language,
+            deletedAt: null,
+            mergedIntoId: null,
+            satisfactionAskedAt: null,
             sla: t.sla,
             version: 0,
           };

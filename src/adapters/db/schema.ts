@@ -75,6 +75,12 @@ export const tickets = pgTable(
     resolutionDueAt: tstz('resolution_due_at'),
     /** Language of the mail to the customer (`en`, `nl`…), chosen when the ticket opened; null: the mailbox's. */
     language: text('language'),
+    /** Soft-deleted (`#status deleted`, `tickets delete`): hidden from lists, purged after `retention.deleted`. */
+    deletedAt: tstz('deleted_at'),
+    /** Merged into this ticket (its id): mail on this one's thread lands there. */
+    mergedIntoId: id('merged_into_id'),
+    /** When the requester was asked how we did (`satisfaction`): at most once per ticket. */
+    satisfactionAskedAt: tstz('satisfaction_asked_at'),
     /** Bumped by every save: a save applies only to the version it loaded (optimistic concurrency). */
     version: integer('version').notNull().default(0),
   },
@@ -87,6 +93,9 @@ export const tickets = pgTable(
     index('tickets_resolution_due_idx').on(t.resolutionDueAt).where(sql`${t.resolutionDueAt} is not null`),
     index('tickets_idle_idx').on(t.status, t.lastActivityAt),
     index('tickets_postponed_idx').on(t.postponedUntil).where(sql`${t.status} = 'postponed'`),
+    // Retention: deleted tickets by when, closed ones by when (the purge reads only what is due).
+    index('tickets_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null`),
+    index('tickets_closed_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     // Full-text search (ticket-queries.ts, ticketSearch): the expression must match the query's exactly.
     index('tickets_subject_search_idx').using('gin', sql`to_tsvector('simple', ${t.subject})`),
   ],

@@ -20,6 +20,9 @@ export const ticketColumns = {
   lastAgentReplyAt: tickets.lastAgentReplyAt,
   autoCloseWarnedAt: tickets.autoCloseWarnedAt,
   language: tickets.language,
+  deletedAt: tickets.deletedAt,
+  mergedIntoId: tickets.mergedIntoId,
+  satisfactionAskedAt: tickets.satisfactionAskedAt,
   version: tickets.version,
   createdAt: tickets.createdAt,
   firstRespondedAt: tickets.firstRespondedAt,
@@ -50,6 +53,9 @@ interface TicketRow {
   lastAgentReplyAt: Date | null;
   autoCloseWarnedAt: Date | null;
   language: string | null;
+  deletedAt: Date | null;
+  mergedIntoId: number | null;
+  satisfactionAskedAt: Date | null;
   version: number;
   createdAt: Date;
   firstRespondedAt: Date | null;
@@ -82,6 +88,9 @@ export function toTicket(row: TicketRow): Ticket {
     lastAgentReplyAt: row.lastAgentReplyAt,
     autoCloseWarnedAt: row.autoCloseWarnedAt,
     language: row.language,
+    deletedAt: row.deletedAt,
+    mergedIntoId: row.mergedIntoId,
+    satisfactionAskedAt: row.satisfactionAskedAt,
     version: row.version,
     sla: {
       createdAt: row.createdAt,
@@ -112,6 +121,9 @@ export function changedColumns(before: Ticket, after: Ticket) {
     lastCustomerMessageAt: after.lastCustomerMessageAt,
     lastAgentReplyAt: after.lastAgentReplyAt,
     autoCloseWarnedAt: after.autoCloseWarnedAt,
+    deletedAt: after.deletedAt,
+    mergedIntoId: after.mergedIntoId,
+    satisfactionAskedAt: after.satisfactionAskedAt,
     ...slaColumns(after.sla),
   };
   const old: Record<string, unknown> = {
@@ -127,6 +139,9 @@ export function changedColumns(before: Ticket, after: Ticket) {
     lastCustomerMessageAt: before.lastCustomerMessageAt,
     lastAgentReplyAt: before.lastAgentReplyAt,
     autoCloseWarnedAt: before.autoCloseWarnedAt,
+    deletedAt: before.deletedAt,
+    mergedIntoId: before.mergedIntoId,
+    satisfactionAskedAt: before.satisfactionAskedAt,
     ...slaColumns(before.sla),
   };
   return Object.fromEntries(Object.entries(columns).filter(([key, value]) => !same(value, old[key]))) as Partial<typeof columns>;
