@@ -11,9 +11,11 @@ export interface MailParser {
   close(): Promise<void>;
 }
 
+export type ParseStage = 'structure' | 'sanitise';
+
 export interface ParserPoolSettings {
-  /** Time each stage (MIME structure, HTML sanitising) may take; read per mail, so a config reload applies. */
-  readonly budgetMs: () => number;
+  /** Time each stage (MIME structure, HTML sanitising) may take; read per mail and stage, so a config reload applies. */
+  readonly budgetMs: (stage: ParseStage) => number;
   /** Worker threads; defaults to the machine's cores, at most 4. */
   readonly threads?: number;
 }
@@ -46,7 +48,7 @@ export function createParserPool(settings: ParserPoolSettings): MailParser {
 
   return {
     async parse(raw, options) {
-      const budget = settings.budgetMs();
+      let budget = settings.budgetMs('structure');
       let structure: ParsedStructure;
       try {
         structure = rehydrate((await run({ op: 'parse', raw, options }, budget)) as ParsedStructure);
@@ -54,6 +56,7 @@ export function createParserPool(settings: ParserPoolSettings): MailParser {
         return parseLeniently(raw, stageFailure('reading the MIME structure', err, budget));
       }
       if (structure.unsafeHtml === null) return structure.mail;
+      budget = settings.budgetMs('sanitise');
       try {
         return { ...structure.mail, html: (await run({ op: 'sanitise', html: structure.unsafeHtml }, budget)) as string };
       } catch (err) {
