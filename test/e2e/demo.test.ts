@@ -59,7 +59,17 @@ async function startDemo(args: string[]): Promise<DemoRun> {
   // The state file exists while the demo runs (the life takes seconds): it names the demo's Dovecot.
   void (async () => {
     while (child.exitCode === null && !run.dovecot) {
-      const state = await readFile(stateFile, 'utf8').then((t) => JSON.parse(t) as { imap: { dir: string } }, () => null);
+      // Read while the demo may be writing it: a half-written file is read again on the next turn.
+      const state = await readFile(stateFile, 'utf8').then(
+        (t) => {
+          try {
+            return JSON.parse(t) as { imap: { dir: string } };
+          } catch {
+            return null;
+          }
+        },
+        () => null,
+      );
       const conf = state ? await readFile(join(state.imap.dir, 'dovecot.conf'), 'utf8').catch(() => '') : '';
       const instance = /^instance_name = (\S+)$/m.exec(conf)?.[1];
       if (state && instance) run.dovecot = { dir: state.imap.dir, instance };
