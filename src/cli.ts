@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { isAppError } from './errors.js';
 import { PRIORITIES, TICKET_STATUSES, type Priority, type TicketStatus } from './domain/ticket.js';
 import { parseDate, parseId, parseLimit, parsePriority, parseStatus, parseStatusList, parseTicketNumber } from './cli/arguments.js';
 import { packageVersion } from './cli/version.js';
 import type { TicketsListOptions } from './cli/tickets.js';
+import type { ReportOptions } from './cli/report.js';
+import type { ReportGrouping } from './domain/report.js';
 
 /*
  * The command table. Each action loads its own module (`./cli/<command>.js`)
@@ -68,6 +70,21 @@ tickets
   .action(async (number: number, opts: { priority?: Priority; status?: TicketStatus; assign?: string; config?: string }) =>
     (await import('./cli/ticket-set.js')).runTicketsSet(number, opts),
   );
+
+tickets
+  .command('delete')
+  .description('soft-delete a ticket: hidden from lists and scans, purged after retention.deleted; mail on its thread starts a new ticket')
+  .argument('<number>', 'ticket number', parseTicketNumber)
+  .option('--config <file>', CONFIG_HELP)
+  .action(async (number: number, opts: { config?: string }) => (await import('./cli/ticket-set.js')).runTicketsDelete(number, opts));
+
+tickets
+  .command('merge')
+  .description("merge ticket A into ticket B (the same requester's): A's messages and history move to B, and mail on either thread lands in B")
+  .argument('<a>', 'the ticket merged away', parseTicketNumber)
+  .argument('<b>', 'the ticket that stays', parseTicketNumber)
+  .option('--config <file>', CONFIG_HELP)
+  .action(async (a: number, b: number, opts: { config?: string }) => (await import('./cli/ticket-set.js')).runTicketsMerge(a, b, opts));
 
 tickets
   .command('show')
@@ -155,6 +172,25 @@ program
   .action(async (opts: { mailbox: string; folder?: string; since?: Date; config?: string }) =>
     (await import('./cli/import.js')).runImport({ mailbox: opts.mailbox, folder: opts.folder, since: opts.since, config: opts.config }),
   );
+
+program
+  .command('report')
+  .description('the helpdesk in numbers over a period: tickets created, resolved, closed; response and resolution times; SLA compliance; reopen rate; backlog; busiest hours')
+  .option('--from <date>', 'start, inclusive (default: 30 days before --to): 2026-01-31 or 2026-01-31T09:00 (UTC unless an offset is given)', parseDate)
+  .option('--to <date>', 'end, exclusive (default: now)', parseDate)
+  .addOption(new Option('--by <what>', 'a row per priority, department, agent (the assignee) or mailbox, and the total').choices(['priority', 'department', 'agent', 'mailbox'] satisfies ReportGrouping[]))
+  .option('--json', 'print JSON')
+  .option('--csv', 'print CSV: a header row and a row per group and the total')
+  .option('--config <file>', CONFIG_HELP)
+  .action(async (opts: ReportOptions) => (await import('./cli/report.js')).runReport(opts));
+
+program
+  .command('purge')
+  .description('delete tickets past their retention (config retention: spam, deleted, closed) for good, with their mail, events and unused attachments; in batches, resumable')
+  .option('--dry-run', 'count what would be deleted, delete nothing')
+  .option('--config <file>', CONFIG_HELP)
+  .option('--json', 'print the summary as JSON')
+  .action(async (opts: { dryRun?: boolean; config?: string; json?: boolean }) => (await import('./cli/purge.js')).runPurge(opts));
 
 program
   .command('demo')

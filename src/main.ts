@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readForwardedText } from './adapters/mime/forwarded-text.js';
 import type { Logger } from 'pino';
 import { diffConfig, isUnchanged } from './config/diff.js';
@@ -22,13 +21,13 @@ import { agentReplyHtml } from './adapters/mime/reply-html.js';
 import { detectLanguage } from './adapters/language/detect-language.js';
 import { blockedSenderCache } from './adapters/db/sender-store.js';
 import { re2Test } from './adapters/regex/re2.js';
-import { storedTokenKey } from './adapters/db/settings.js';
+import { resolveTokenKey } from './adapters/db/settings.js';
 import { createQueues } from './adapters/queue/queues.js';
 import { redactUrl, startOutbound, within } from './queues-and-workers.js';
 import { composeMail } from './adapters/smtp/compose.js';
 import { redisLeases } from './adapters/queue/lease.js';
 import type { MailboxStateStore, OutboxQueue, Quarantine } from './usecases/ports.js';
-import { AppError, isAppError } from './errors.js';
+import { isAppError } from './errors.js';
 import { ingestMails, ingestMessage, prepareMail, type IngestDeps } from './usecases/ingest-message.js';
 import { syncMailbox } from './usecases/sync-mailbox.js';
 import { Telemetry } from './telemetry.js';
@@ -97,7 +96,14 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   );
   const watchers = startWatchers(current, database, ingest, leases, telemetry, log, tokens);
   const http = config.http
-    ? await startHttpServer({ config: current, telemetry, db: database.db, pingRedis: () => leases.ping(), log })
+    ? await startHttpServer({
+        config: current,
+        telemetry,
+        db: database.db,
+        pingRedis: () => leases.ping(),
+        log,
+        satisfaction: { store: ingest.store, config: current, now: ingest.now, log, tokenKey },
+      })
     : null;
   const reload = async (): Promise<boolean> => {
     let loaded: Awaited<ReturnType<typeof loadConfigFile>>;
@@ -149,22 +155,6 @@ export async function startDaemon(environment: Environment, log: Logger): Promis
   };
 }
 
-/** The reply-token key: HELPDESK_TOKEN_KEY, else the one generated once and kept in the database. */
-export async function resolveTokenKey(environment: Environment, database: Database, log: Logger, warn = true): Promise<Buffer> {
-  if (environment.tokenKey) {
-    if (environment.tokenKey.length < 16) throw new AppError('CONFIG_INVALID', 'HELPDESK_TOKEN_KEY must be at least 16 characters');
-    return createHash('sha256').update(environment.tokenKey).digest();
-  }
-  const { key, generated } = await storedTokenKey(database.db);
-  // The key itself is never printed.
-  if (warn) {
-    log.warn(
-      { generated },
-      'HELPDESK_TOKEN_KEY is not set: reply tokens are signed with a key kept in the database, so a copy of the database is enough to forge agent replies; set HELPDESK_TOKEN_KEY (16 characters or more) to keep the key out of it',
-    );
-  }
-  return key;
-}
 
 /**
  * Ingest outside the daemon, for `helpdesk mail replay`: the same parsing,

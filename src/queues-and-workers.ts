@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
 import type { Database } from './adapters/db/client.js';
 import { createDeliveryStore } from './adapters/db/delivery-store.js';
+import { createPurgeStore } from './adapters/db/purge.js';
 import { createScheduleStore } from './adapters/db/schedule-store.js';
 import { createStore, type CommittedEvents } from './adapters/db/store.js';
 import { sentFolderCopier } from './adapters/imap/sent-folder.js';
@@ -14,6 +15,7 @@ import { recomputeDueTimes } from './usecases/recompute-due-times.js';
 import type { ScheduleDeps } from './usecases/scheduled-change.js';
 import type { SendDeps } from './usecases/send-outbound.js';
 import { maintenanceProcessor } from '../workers/maintenance.js';
+import type { PurgeJobDeps } from '../workers/purge.js';
 import { outboundProcessor } from '../workers/outbound.js';
 
 /** The queues, their workers and the schedules of the daemon: how outgoing mail and the scheduled jobs run. */
@@ -53,10 +55,14 @@ export function startOutbound(
   };
   const queues = createQueues(settings);
   const mailer = createMailer(config, tokens);
-  const deps: SendDeps & ScheduleDeps = {
+  let stopping = false;
+  const deps: SendDeps & ScheduleDeps & PurgeJobDeps = {
     schedule: createScheduleStore(database.db),
     delivery: createDeliveryStore(database.db),
     store: createStore(database.db, onCommit),
+    purge: createPurgeStore(database.db),
+    // A purge in progress ends after its batch in hand when the daemon stops.
+    stopping: () => stopping,
     mailer,
     compose: composeMail,
     outbox: queues.outbox,
@@ -86,7 +92,7 @@ export function startOutbound(
   }
   sender.on('failed', (job, err) => log.warn({ outbox: job?.data, attempts: job?.attemptsMade, error: { message: err.message } }, 'outbound job failed'));
   maintenance.on('failed', (job, err) => log.error({ job: job?.name, error: { message: err.message } }, 'scheduled job failed; it runs again at its next time'));
-  const every = () => ({ reconcile: config().outbound.reconcileEvery, slaScan: config().schedules.slaScanEvery, autoClose: config().schedules.autoCloseEvery });
+  const every = () => ({ reconcile: config().outbound.reconcileEvery, slaScan: config().schedules.slaScanEvery, autoClose: config().schedules.autoCloseEvery, purge: config().schedules.purgeEvery });
   const schedule = () =>
     ensureSchedulers(queues, every()).catch((err: Error) => log.warn({ error: { message: err.message } }, 'could not schedule the maintenance jobs; will retry'));
   void schedule();
@@ -96,6 +102,7 @@ export function startOutbound(
     reschedule: schedule,
     recompute,
     async stop() {
+      stopping = true;
       clearInterval(timer);
       // Let jobs in progress finish, but never hang a shutdown on an absent Redis.
       await within(10_000, Promise.allSettled([sender.close(), maintenance.close()]));

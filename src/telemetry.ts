@@ -21,6 +21,8 @@ export interface StoredCounts {
   readonly ticketsByStatus: Readonly<Record<string, number>>;
   readonly outboxByStatus: Readonly<Record<string, number>>;
   readonly quarantined: number;
+  /** Tickets not closed, spam, deleted or merged, by status and age since creation (`under_1d`, `1d_3d`, `3d_7d`, `7d_plus`); every pair, zeros included. */
+  readonly backlog: readonly { readonly status: string; readonly age: string; readonly count: number }[];
 }
 
 /** Buckets of the ingest latency (IMAP arrival → commit), in seconds. */
@@ -109,7 +111,7 @@ export class Telemetry {
       },
     });
     const stored = { tickets: null as Gauge<'status'> | null, outbox: null as Gauge<'status'> | null, quarantine: null as Gauge | null };
-    // One database read per scrape feeds the three stored-count gauges.
+    // One database read per scrape feeds the stored-count gauges.
     let pending: Promise<StoredCounts | null> | null = null;
     const read = (): Promise<StoredCounts | null> => {
       pending ??= readCounts().catch(() => null).finally(() => setTimeout(() => (pending = null), 0));
@@ -135,6 +137,17 @@ export class Telemetry {
         const counts = await read();
         this.reset();
         for (const [status, n] of Object.entries(counts?.outboxByStatus ?? {})) this.set({ status }, n);
+      },
+    });
+    new Gauge({
+      name: 'helpdesk_backlog_tickets',
+      help: 'Tickets not closed, spam, deleted or merged, by status and age since creation (under_1d, 1d_3d, 3d_7d, 7d_plus)',
+      labelNames: ['status', 'age'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await read();
+        this.reset();
+        for (const { status, age, count } of counts?.backlog ?? []) this.set({ status, age }, count);
       },
     });
     stored.quarantine = new Gauge({

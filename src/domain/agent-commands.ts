@@ -16,7 +16,11 @@ export type AgentCommand =
   /** `#spam`, `#spam block`: the ticket is spam; `block` also blocks its requester's address. */
   | { readonly type: 'spam'; readonly block: boolean }
   /** `#new ADDRESS`, in mail to an agent's personal address: a ticket for that customer, the mail's text its first answer. */
-  | { readonly type: 'new'; readonly address: string };
+  | { readonly type: 'new'; readonly address: string }
+  /** `#status deleted`: soft-deleted (hidden from lists, purged after `retention.deleted`). */
+  | { readonly type: 'delete' }
+  /** `#merge N`: this ticket is merged into ticket N (same requester), which keeps its messages and history. */
+  | { readonly type: 'merge'; readonly into: number };
 
 export interface ParsedAgentReply {
   readonly commands: readonly AgentCommand[];
@@ -33,7 +37,7 @@ const ADDRESS_ARG = /^<?([^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>?$/;
 /**
  * Reads command lines (`#status resolved`, `#priority high`, `#assign bob|none`,
  * `#tag x`, `#untag x`, `#postpone 2d|2026-12-01`, `#cc add|remove ADDRESS`, `#note`,
- * `#spam [block]`, `#new ADDRESS`) from the top of an
+ * `#spam [block]`, `#new ADDRESS`, `#status deleted`, `#merge N`) from the top of an
  * agent's reply — blank lines between them allowed — and returns them with the
  * remaining text. Pure: `now` resolves relative postpone times, `timezone`
  * (the helpdesk's calendar) dates written without an offset.
@@ -60,9 +64,10 @@ function parseCommand(name: string, arg: string, now: Date, timezone: string): A
   switch (name) {
     case 'status': {
       const status = arg.toLowerCase();
+      if (status === 'deleted') return { type: 'delete' };
       return (SETTABLE_STATUSES as readonly string[]).includes(status)
         ? { type: 'status', status: status as (typeof SETTABLE_STATUSES)[number] }
-        : `status must be one of ${SETTABLE_STATUSES.join(', ')}`;
+        : `status must be one of ${SETTABLE_STATUSES.join(', ')}, deleted`;
     }
     case 'priority': {
       const priority = arg.toLowerCase();
@@ -81,6 +86,10 @@ function parseCommand(name: string, arg: string, now: Date, timezone: string): A
     case 'postpone': {
       const until = postponeUntil(arg, now, timezone);
       return until ? { type: 'postpone', until } : 'write a duration (2d, 4h) or a date (2026-12-01)';
+    }
+    case 'merge': {
+      const into = /^(?:\[?#?)(\d{1,15})\]?$/.exec(arg)?.[1];
+      return into ? { type: 'merge', into: Number(into) } : 'write #merge and the number of the ticket to merge this one into: #merge 1042';
     }
     case 'spam':
       if (arg === '' || arg.toLowerCase() === 'block') return { type: 'spam', block: arg !== '' };

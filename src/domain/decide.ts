@@ -31,7 +31,12 @@ export interface TicketPolicy {
   readonly afterAssign: 'assignee' | 'department';
   /** The status changes the requester hears of (`customerNotices`). */
   readonly customerNotices: { readonly resolved: boolean; readonly postponed: boolean };
+  /** A resolved ticket's requester is asked how we did, once (`satisfaction.enabled`). */
+  readonly satisfaction: boolean;
 }
+
+/** The ticket a merge names, as loaded: what decide() checks before merging into it. */
+export type MergeTarget = Pick<Ticket, 'id' | 'number' | 'requesterId' | 'status' | 'deletedAt' | 'mergedIntoId'>;
 
 /** A person on a ticket. */
 export interface Participant {
@@ -92,13 +97,30 @@ export type TicketChange =
       readonly via: AgentVia;
       readonly reply: ParsedAgentReply;
       readonly participants: readonly Participant[];
+      /** The ticket a `#merge N` line names, loaded (null: no such ticket). */
+      readonly mergeTarget?: MergeTarget | null;
     }
   /** Mail in an agent's name that proves nothing: kept, reaches no customer. */
   | { readonly type: 'forged_agent_mail'; readonly agent: Agent; readonly from: string; readonly subject: string; readonly reason: string; readonly noticeSkipped: string | null }
   /** An auto-reply, bounce or our own mail joining the ticket. */
   | { readonly type: 'automated_mail'; readonly event: TicketEvent; readonly notes: readonly TicketEvent[] }
   /** `helpdesk tickets set`. `assignee`: who the admin named (address, name or local part); null unassigns. */
-  | { readonly type: 'cli'; readonly priority?: Priority; readonly status?: TicketStatus; readonly assignee?: string | null }
+  | {
+      readonly type: 'cli';
+      readonly priority?: Priority;
+      readonly status?: TicketStatus;
+      readonly assignee?: string | null;
+      /** `tickets delete`. */
+      readonly delete?: boolean;
+      /** `tickets merge A B`: this ticket (A) into B (`number`), as loaded (null: no such ticket). */
+      readonly mergeInto?: { readonly number: number; readonly target: MergeTarget | null };
+    }
+  /** Another ticket was merged into this one: its messages and history are here now. */
+  | { readonly type: 'merged_in'; readonly actor: string; readonly from: { readonly number: number; readonly tags: readonly string[] } }
+  /** The requester answered "How did we do?" (the signed link of the satisfaction mail). */
+  | { readonly type: 'satisfaction'; readonly actor: string; readonly rating: 'good' | 'bad'; readonly comment: string | null }
+  /** The requester replied to the satisfaction mail: a comment, kept with the mail; the ticket does not move. */
+  | { readonly type: 'satisfaction_comment'; readonly actor: string }
   /** Auto-close: idle since `idleSince` in one of `statuses` for the configured time. */
   | { readonly type: 'idle_timeout'; readonly statuses: readonly TicketStatus[]; readonly idleSince: Date }
   /** Auto-close's warning, `warnBefore` ahead. */
@@ -136,7 +158,11 @@ export type Effect =
   | { readonly type: 'due_notice' }
   | { readonly type: 'sla_notice'; readonly kind: 'warning' | 'breach'; readonly metric: SlaMetric; readonly dueAt: Date; readonly targets: readonly string[] }
   /** The customer wrote to a ticket closed longer than the reopen window: a new ticket, linked to it, takes the mail. */
-  | { readonly type: 'open_linked_ticket' };
+  | { readonly type: 'open_linked_ticket' }
+  /** The ticket was merged into `into`: its messages and events move there, and `into` records it. */
+  | { readonly type: 'merge'; readonly into: MergeTarget }
+  /** The requester is asked how we did (template `satisfaction`, good / bad links). */
+  | { readonly type: 'satisfaction_request' };
 
 /** Who joins and leaves the ticket. */
 export interface ParticipantChanges {
@@ -183,8 +209,23 @@ export function decide(ticket: Ticket, change: TicketChange, policy: TicketPolic
       return d.done();
     case 'cli':
       return cliChange(d, change);
+    case 'merged_in': {
+      d.record(event('merged', change.actor, { from: change.from.number }));
+      const tags = [...new Set([...ticket.tags, ...change.from.tags])];
+      if (tags.length !== ticket.tags.length) d.set({ tags });
+      d.set({ lastActivityAt: now });
+      return d.done();
+    }
+    case 'satisfaction': {
+      const data = { rating: change.rating, ...(change.comment ? { comment: change.comment } : {}) };
+      d.record(event('satisfaction_rated', change.actor, data));
+      return d.done();
+    }
+    case 'satisfaction_comment':
+      d.record(event('satisfaction_comment', change.actor, {}, { onMessage: true }));
+      return d.done();
     case 'idle_timeout': {
-      if (!stillIdle(ticket, change)) return d.done();
+      if (!stillIdle(ticket, change) || gone(ticket)) return d.done();
       if (!d.move({ type: 'idle_timeout' }, 'system')) return d.done();
       d.clock([{ type: 'status', status: d.ticket.status, at: now }]);
       d.record(event('auto_closed', 'system', { idleSince: change.idleSince.toISOString() }));
@@ -193,14 +234,14 @@ export function decide(ticket: Ticket, change: TicketChange, policy: TicketPolic
     }
     case 'close_warning': {
       const warned = ticket.autoCloseWarnedAt !== null && ticket.autoCloseWarnedAt >= ticket.lastActivityAt;
-      if (!stillIdle(ticket, change) || warned) return d.done();
+      if (!stillIdle(ticket, change) || warned || gone(ticket)) return d.done();
       d.set({ autoCloseWarnedAt: now });
       d.record(event('auto_close_warned', 'system', {}));
       d.effects.push({ type: 'customer_notice', template: 'autoCloseWarning', kind: 'auto_close_warning' });
       return d.done();
     }
     case 'postpone_due': {
-      if (ticket.postponedUntil === null || ticket.postponedUntil > now) return d.done();
+      if (ticket.postponedUntil === null || ticket.postponedUntil > now || gone(ticket)) return d.done();
       if (!d.move({ type: 'postpone_due' }, 'system')) return d.done();
       d.set({ lastActivityAt: now });
       d.clock([{ type: 'status', status: d.ticket.status, at: now }]);
@@ -209,6 +250,7 @@ export function decide(ticket: Ticket, change: TicketChange, policy: TicketPolic
       return d.done();
     }
     case 'sla_alert': {
+      if (gone(ticket)) return d.done();
       const data = { metric: change.metric, dueAt: change.dueAt.toISOString() };
       d.record(change.kind === 'breach' ? event('sla_breach', 'system', data) : event('sla_warning', 'system', data));
       d.effects.push({ type: 'sla_notice', kind: change.kind, metric: change.metric, dueAt: change.dueAt, targets: slaTargets(policy, ticket) });
@@ -312,7 +354,7 @@ function agentMail(d: Draft, change: Extract<TicketChange, { type: 'agent_mail' 
   const problems = [...reply.problems, ...copied.problems];
   for (const command of reply.commands) {
     if (command.type === 'note' || command.type === 'cc') continue;
-    const problem = applyCommand(d, command, actor, change.participants);
+    const problem = command.type === 'merge' ? mergeInto(d, command.into, change.mergeTarget ?? null, actor) : applyCommand(d, command, actor, change.participants);
     if (problem) problems.push(problem);
     else done.push(command);
   }
@@ -325,7 +367,7 @@ function agentMail(d: Draft, change: Extract<TicketChange, { type: 'agent_mail' 
 }
 
 /** One command line; a problem in words when it cannot be done. */
-function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 'cc' }>, actor: string, participants: readonly Participant[]): string | null {
+function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 'cc' | 'merge' }>, actor: string, participants: readonly Participant[]): string | null {
   const ticket = d.ticket;
   switch (command.type) {
     case 'status':
@@ -361,6 +403,9 @@ function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 
       }
       return null;
     }
+    case 'delete':
+      softDelete(d, actor);
+      return null;
     case 'new':
       // Read where the ticket is made (mail to an agent's personal address); on a ticket's thread it means nothing.
       return d.events.some((e) => e.type === 'created') ? null : `#new ${command.address}: write it in a mail to your personal address, not in a reply on a ticket`;
@@ -372,6 +417,41 @@ function applyCommand(d: Draft, command: Exclude<AgentCommand, { type: 'note' | 
       return null;
     }
   }
+}
+
+/** Soft-deleted: hidden from lists and scans, purged after `retention.deleted`; its clock stops as a closed ticket's. */
+function softDelete(d: Draft, actor: string): void {
+  if (d.ticket.deletedAt !== null) return;
+  d.record(event('deleted', actor, {}, { onMessage: actor.startsWith('agent:') }));
+  d.set({ deletedAt: d.now });
+  d.clock([{ type: 'status', status: 'closed', at: d.now }]);
+}
+
+/** Deleted, or merged into another: the scheduled jobs leave it alone. */
+function gone(ticket: Ticket): boolean {
+  return ticket.deletedAt !== null || ticket.mergedIntoId !== null;
+}
+
+/**
+ * This ticket into `target` (ticket `number`): both the same requester's,
+ * neither deleted nor merged already. This one closes and points to the
+ * target; its messages and events move there (the `merge` effect).
+ */
+function mergeInto(d: Draft, number: number, target: MergeTarget | null, actor: string): string | null {
+  const line = `#merge ${number}`;
+  const ticket = d.ticket;
+  if (!target) return `${line}: no ticket ${number}`;
+  if (target.id === ticket.id) return `${line}: that is this ticket`;
+  if (ticket.mergedIntoId !== null) return `${line}: this ticket was merged already`;
+  if (target.deletedAt !== null || target.mergedIntoId !== null) return `${line}: ticket ${number} was ${target.deletedAt ? 'deleted' : 'merged into another'}`;
+  if (target.requesterId !== ticket.requesterId) return `${line}: ticket ${number} has another requester; only one customer's tickets are merged`;
+  // Not on the agent's mail: that moves to the survivor with the rest.
+  d.record(event('merged_into', actor, { into: number }));
+  d.move({ type: 'agent_set_status', status: 'closed' }, actor);
+  d.set({ mergedIntoId: target.id });
+  d.clock([{ type: 'status', status: d.ticket.status, at: d.now }]);
+  d.effects.push({ type: 'merge', into: target });
+  return null;
 }
 
 /** `#cc add|remove ADDRESS`: never our own addresses; the requester is never removed. */
@@ -454,6 +534,11 @@ function cliChange(d: Draft, change: Extract<TicketChange, { type: 'cli' }>): De
     d.set({ priority: change.priority });
   }
   if (change.status && d.move({ type: 'agent_set_status', status: change.status }, 'cli')) d.set({ lastActivityAt: d.now });
+  if (change.delete) softDelete(d, 'cli');
+  if (change.mergeInto !== undefined) {
+    const problem = mergeInto(d, change.mergeInto.number, change.mergeInto.target, 'cli');
+    if (problem) return { ...d.done(), ticket: start, events: [], effects: [], problems: [problem.replace(/^#merge \d+: /, '')] };
+  }
   if (d.events.length === 0) return { ...d.done(), ticket: start };
   d.clock(d.ticket.status !== start.status ? [{ type: 'status', status: d.ticket.status, at: d.now }] : []);
   return d.done();
@@ -571,11 +656,17 @@ class Draft {
       this.effects.push({ type: 'assignment_notice', agent: assignee, by: this.assignedBy ?? 'system' });
     }
     let effects = this.effects;
-    const notice = ticket.status === start.status || start.status === 'spam' ? null : ticket.status === 'resolved' || ticket.status === 'postponed' ? ticket.status : null;
+    let result = ticket;
+    const notice = ticket.status === start.status || start.status === 'spam' || ticket.deletedAt !== null ? null : ticket.status === 'resolved' || ticket.status === 'postponed' ? ticket.status : null;
     if (notice && policy.customerNotices[notice]) {
       effects = [...effects.map((e) => (e.type === 'confirm' ? { ...e, notice } : e)), { type: 'customer_notice', template: notice, kind: notice }];
     }
-    return { ticket, events: this.events, effects, participants: this.participants, problems };
+    // Asked once per ticket, when it is first resolved.
+    if (notice === 'resolved' && policy.satisfaction && ticket.satisfactionAskedAt === null) {
+      effects = [...effects, { type: 'satisfaction_request' }];
+      result = { ...ticket, satisfactionAskedAt: this.now };
+    }
+    return { ticket: result, events: this.events, effects, participants: this.participants, problems };
   }
 }
 

@@ -36,6 +36,11 @@ const SENTENCES: { readonly [T in EventType]: (d: Partial<Record<keyof EventData
     d.to === null || d.to === undefined
       ? `unassigned the ticket (it was ${text(d.from)}'s)`
       : `assigned the ticket to ${text(d.to)}${d.from ? ` (it was ${text(d.from)}'s)` : ''}${d.how ? ` by ${text(d.how)}` : ''}`,
+  deleted: () => 'deleted the ticket (hidden from lists; purged after the retention time)',
+  merged_into: (d) => `merged the ticket into #${text(d.into)}: its messages and history are there`,
+  merged: (d) => `merged ticket #${text(d.from)} into this one`,
+  satisfaction_rated: (d) => `rated the help ${d.rating === 'good' ? 'good' : d.rating === 'bad' ? 'bad' : text(d.rating)}${d.comment ? `: "${text(d.comment)}"` : ''}`,
+  satisfaction_comment: () => 'commented on the satisfaction mail (the message below)',
   sender_blocked: (d) => `blocked the sender ${text(d.pattern)}: their mail is stored as spam from now on`,
   sender_was_blocked: (d) => `wrote from a blocked address (${text(d.pattern)}, in the ${text(d.source)} list): stored as spam, nobody told`,
   tagged: (d) => `tagged the ticket "${text(d.tag)}"`,

@@ -20,6 +20,16 @@ export interface EventData {
   customer_replied: { readonly via: ThreadVia };
   agent_replied: { readonly via: AgentVia };
   note_added: { readonly via: AgentVia };
+  /** `#status deleted`, `tickets delete`: soft-deleted. */
+  deleted: Record<string, never>;
+  /** This ticket was merged into ticket `into` (its messages and history moved there). */
+  merged_into: { readonly into: number };
+  /** Ticket `from` was merged into this one. */
+  merged: { readonly from: number };
+  /** The requester answered the satisfaction mail's question. */
+  satisfaction_rated: { readonly rating: 'good' | 'bad'; readonly comment?: string };
+  /** The requester replied to the satisfaction mail (the reply is the message of this event). */
+  satisfaction_comment: Record<string, never>;
   /** `#spam block`: the requester's address joined the database's blocklist. */
   sender_blocked: { readonly pattern: string };
   /** Mail from a blocked sender (config `senders.block` or the database's list), stored as spam. */

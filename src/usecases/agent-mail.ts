@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { forgeryNotice } from './agent-notices.js';
 import { carryOut } from './effects.js';
 import { internalAddresses, onThread, replyTokenOf, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
+import { completeMerge, loadFollowingMerges } from './merge-tickets.js';
 import { createTicket, openTicket } from './open-ticket.js';
 import { GENERATED_HEADERS, mailboxOf, mayNotice, pendingMail, queueLooseMail, type MailContext } from './outbound-mail.js';
 import type { UnitOfWork } from './ports.js';
@@ -44,17 +45,20 @@ export async function agentMail(
   const auth = authenticate(deps, config, inbound, thread);
   if (!auth.ok) return forgedAgentMail(deps, uow, inbound, agent, thread, auth.reason);
   if (thread.kind !== 'existing') return openTicket(deps, uow, inbound, null); // an authenticated agent opening a ticket by mail
-  const ticket = await uow.tickets.load(thread.ticketId);
+  const ticket = await loadFollowingMerges(uow, thread.ticketId);
   const participants = await uow.tickets.participants(ticket.id);
   const reply = parseAgentReply(deps.extractReply(inbound.parsed.text), now, config.sla.calendar?.timezone ?? 'UTC');
-  const decision = decide(ticket, { type: 'agent_mail', agent, via: auth.via, reply, participants }, ticketPolicy(config), now);
+  const merge = reply.commands.find((c) => c.type === 'merge');
+  const mergeTarget = merge ? await uow.tickets.findByNumber(merge.into) : undefined;
+  const decision = decide(ticket, { type: 'agent_mail', agent, via: auth.via, reply, participants, mergeTarget }, ticketPolicy(config), now);
   const kind = reply.commands.some((c) => c.type === 'note') ? 'note' : 'agent_reply';
   const pending = pendingMail(onThread(inbound, ticket.id, kind));
   const skipped = await carryOut({ uow, config, now, deps, pending }, decision, { inbound, participants: withChanges(participants, decision.participants) });
   const message = storedMessage(inbound, ticket.id, kind, agent.email);
+  const merged = await completeMerge(uow, config, ticket, decision, `agent:${agent.email}`, now);
   const saved = await saveChange(uow, { before: ticket, decision, extraEvents: skipped, message, pending, now });
   const sendersChanged = decision.effects.some((e) => e.type === 'block_sender');
-  return { ...stepResult(inbound, 'appended', ticket.number, thread.via, saved.outboxIds, 'agent'), sendersChanged };
+  return { ...stepResult(inbound, 'appended', ticket.number, thread.via, [...saved.outboxIds, ...merged], 'agent'), sendersChanged };
 }
 
 /**

@@ -116,6 +116,10 @@ function describeCommand(command: AgentCommand): string {
       return command.block ? "marked spam, the sender's address blocked" : 'marked spam';
     case 'new':
       return `ticket opened for ${command.address}`;
+    case 'delete':
+      return 'deleted (hidden from lists)';
+    case 'merge':
+      return `merged into ticket ${command.into}`;
     case 'tag':
       return `tagged ${command.tag}`;
     case 'untag':

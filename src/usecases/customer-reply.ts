@@ -5,6 +5,7 @@ import type { ThreadVia } from '../domain/threading.js';
 import type { Config } from '../config/schema.js';
 import { carryOut } from './effects.js';
 import { actorOf, copiedAddresses, internalAddresses, namesOf, noteEvents, onThread, stepResult, storedMessage, type IngestDeps, type Inbound, type StepResult } from './inbound.js';
+import { loadFollowingMerges } from './merge-tickets.js';
 import { openTicket } from './open-ticket.js';
 import { pendingMail } from './outbound-mail.js';
 import type { UnitOfWork } from './ports.js';
@@ -32,13 +33,15 @@ import { ticketPolicy } from './sla-policy.js';
 export async function customerReply(deps: IngestDeps, uow: UnitOfWork, inbound: Inbound, ticketId: number, via: ThreadVia): Promise<StepResult> {
   const config = deps.config();
   const now = inbound.now;
-  const ticket = await uow.tickets.load(ticketId);
-  const participants = await uow.tickets.participants(ticketId);
+  const ticket = await loadFollowingMerges(uow, ticketId);
+  // A deleted ticket is gone for the customer too: their mail starts a new one.
+  if (ticket.deletedAt !== null) return openTicket(deps, uow, inbound, null);
+  const participants = await uow.tickets.participants(ticket.id);
   const change = {
     type: 'customer_message',
     actor: actorOf(inbound),
     via,
-    joined: await whoJoins(uow, config, inbound, ticketId, via, participants),
+    joined: await whoJoins(uow, config, inbound, ticket.id, via, participants),
     notes: noteEvents(inbound, config),
     rules: await ruleOutcome(uow.tickets, config, deps.regex, inbound, ticket, 'customerReply'),
     blocked: inbound.blocked ?? null,

@@ -3,6 +3,7 @@ import { safeFilename } from '../domain/attachment-name.js';
 import { formatLocal } from '../domain/business-time.js';
 import { phrasesOf, templateFor, type TemplatePlace } from '../config/template-choice.js';
 import { calendarOf } from './sla-policy.js';
+import { satisfactionAddress, satisfactionToken } from './satisfaction-token.js';
 import type { Decision, Effect, Participant } from '../domain/decide.js';
 import { event, type TicketEvent } from '../domain/ticket-events.js';
 import type { Ticket } from '../domain/ticket.js';
@@ -151,7 +152,10 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
       return [];
     }
     case 'open_linked_ticket':
+    case 'merge': // carried out once the change is saved (merge-tickets.ts)
       return [];
+    case 'satisfaction_request':
+      return askSatisfaction(ctx, ticket, inbound);
   }
 }
 
@@ -239,6 +243,28 @@ function templateOrThrow(ctx: MailContext, name: string, place: TemplatePlace) {
   const template = templateFor(ctx.config, name, place);
   if (!template) throw new Error(`no template "${name}"`);
   return template;
+}
+
+/**
+ * "How did we do?": good / bad links to the HTTP server's satisfaction page,
+ * and a Reply-To that takes a comment — all carrying the ticket's signed
+ * token. Automated mail, under the same limits as any notice to a customer.
+ */
+async function askSatisfaction(ctx: MailContext, ticket: Ticket, inbound: Inbound | undefined): Promise<TicketEvent[]> {
+  const url = ctx.config.satisfaction.url;
+  if (!url) return [event('notice_skipped', 'system', { kind: 'satisfaction', reason: 'satisfaction.url is not set' })];
+  const requester = await ctx.uow.tickets.requester(ticket.id);
+  const token = satisfactionToken(ctx.deps.tokenKey, ticket.number);
+  const link = (rating: 'good' | 'bad') => `${url.replace(/\/+$/, '')}/satisfaction/${token}?rating=${rating}`;
+  const vars = { ...automatedVars(ticketVars(ctx, ticket, requester)), 'satisfaction.good': link('good'), 'satisfaction.bad': link('bad') };
+  const mail = renderNamed(ctx.config, 'satisfaction', vars, customerPlace(ctx.config, ticket));
+  const mailbox = mailboxOf(ctx.config, ticket.mailbox);
+  const automated = await ctx.uow.tickets.automatedRequester(ticket.id);
+  const classification = inbound?.classification.kind === 'customer' || !inbound ? CUSTOMER : inbound.classification;
+  const notSent = automated
+    ? `the requester is an automated sender (${automated.join('; ')})`
+    : await autoRespond(ctx, ticket, requester, classification, { ...mail, replyTo: { address: satisfactionAddress(mailbox.address, token), name: mailbox.name } }, 'satisfaction', GENERATED_HEADERS, 'auto_notice');
+  return notSent ? [event('notice_skipped', 'system', { kind: 'satisfaction', reason: notSent })] : [];
 }
 
 /** Who a new ticket's mail came from: From, else Reply-To. */

@@ -4,6 +4,7 @@ import { classifyInbound } from '../domain/classify.js';
 import { NOT_CHECKED } from '../domain/sender-auth.js';
 import { agentMail, type PersonalMail } from './agent-mail.js';
 import { blockedSender } from './blocked-sender.js';
+import { satisfactionComment, surveyTicketOf } from './satisfaction.js';
 import { findForwarded } from './forwarded-mail.js';
 import { attachAutomatic } from './automated-mail.js';
 import { customerReply } from './customer-reply.js';
@@ -92,6 +93,10 @@ async function ingestOne(deps: IngestDeps, uow: UnitOfWork, { inbound, agent, pe
   if (thread.kind === 'duplicate') return stepResult(inbound, 'duplicate', null, null, []);
   if (inbound.classification.kind !== 'customer') return attachAutomatic(deps, uow, inbound, thread);
   if (agent) return agentMail(deps, uow, inbound, agent, thread, personal);
+  // A blocked sender's mail is never a comment: it goes where blocked mail goes.
+  const survey = inbound.blocked ? null : surveyTicketOf(inbound, config, deps.tokenKey);
+  const comment = survey === null ? null : await satisfactionComment(deps, uow, inbound, survey);
+  if (comment) return comment;
   if (thread.kind === 'new') return openTicket(deps, uow, inbound, null);
   return customerReply(deps, uow, inbound, thread.ticketId, thread.via);
 }

@@ -245,7 +245,7 @@ export async function autoRespond(
   ticket: Ticket,
   to: MailAddress | null,
   classification: Classification,
-  mail: { subject: string; text: string; html?: string },
+  mail: { subject: string; text: string; html?: string; replyTo?: MailAddress },
   kind: string,
   headers: Readonly<Record<string, string>> = AUTO_HEADERS,
   messageKind: 'auto_ack' | 'auto_notice' = 'auto_ack',

@@ -163,6 +163,11 @@ export interface TicketRepository {
    * message's row id and the outbox rows to queue after commit (I3).
    */
   save(change: TicketSave): Promise<{ readonly messageRowId: number | null; readonly outboxIds: readonly number[] }>;
+  /**
+   * A merge: the messages, events and participants (as copied, when not on
+   * it yet) of ticket `fromId` move to `intoId`.
+   */
+  moveHistory(fromId: number, intoId: number): Promise<void>;
   /** The assignee of the department's most recently assigned ticket (round-robin). */
   lastAssignee(department: string): Promise<string | null>;
   /** Tickets not yet resolved per assignee (least-open). */

@@ -52,6 +52,7 @@ export function ticketPolicy(config: Config): TicketPolicy {
       assignOnReply: config.assignOnReply,
       afterAssign: config.notifications.afterAssign,
       customerNotices: config.customerNotices,
+      satisfaction: config.satisfaction.enabled,
     };
     policies.set(config, policy);
   }

@@ -129,6 +129,10 @@ describe('probes', () => {
     }
     expect(text).toContain('helpdesk_mailbox_up{mailbox="support"} 1');
     expect(text).toMatch(/^helpdesk_tickets\{status="new"\} 4$/m);
+    // The backlog by status and age: three new today, the old one two days ago; every pair, zeros included.
+    expect(text).toMatch(/^helpdesk_backlog_tickets\{status="new",age="under_1d"\} 3$/m);
+    expect(text).toMatch(/^helpdesk_backlog_tickets\{status="new",age="1d_3d"\} 1$/m);
+    expect(text).toMatch(/^helpdesk_backlog_tickets\{status="resolved",age="7d_plus"\} 0$/m);
     expect(text).toMatch(/^helpdesk_rule_hits_total\{rule="billing"\} 1$/m);
   });
 
@@ -260,6 +264,28 @@ describe('pages', () => {
     expect(html).toContain('<strong>support</strong>');
     expect(html).toContain('watching (connected)');
     expect(html).toContain('Ready');
+  });
+
+  it('shows the report: the figures, the backlog and inline SVG bar charts under the same CSP, behind the token', async () => {
+    expect((await get('/reports')).status).toBe(401);
+    const res = await get('/reports?by=priority', bearer());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[^']+'; img-src 'self' data:;/);
+    const html = await res.text();
+    expect(html).toContain('<a href="/reports" class="here">Reports</a>');
+    // Four new tickets: created, none resolved; by priority the urgent outage comes first.
+    expect(html).toMatch(/<tr><td>urgent<\/td><td class="n">1<\/td><td class="n">0<\/td>/);
+    expect(html).toMatch(/<tr class="total"><td>Total<\/td><td class="n">4<\/td><td class="n">0<\/td>/);
+    expect(html).toMatch(/<svg class="chart" viewBox="0 0 880 200" role="img" aria-label="Tickets created and resolved per day">/);
+    const created = [...html.matchAll(/<rect class="bar-created"[^>]*><title>\d{4}-\d{2}-\d{2}: (\d+) created, 0 resolved<\/title>/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(created).toBe(4);
+    expect(html).toContain('aria-label="Customer mail by hour of day (UTC)"');
+    expect(html.match(/<rect class="bar-mail"/g)).toHaveLength(24 + 7);
+    expect(html).toContain('4 customer mails');
+    // Nothing the CSP would block: no style attributes, no script.
+    expect(html).not.toMatch(/\sstyle=|<script/i);
+    const bad = await page('/reports?from=2026-02-30');
+    expect(bad).toContain('Dates are written 2026-01-31. Showing the last 30 days.');
   });
 
   it('answers unknown routes 404, wrong methods 405, and a failing page 500 with a log line and no details', async () => {

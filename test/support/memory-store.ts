@@ -278,6 +278,15 @@ export class MemoryStore implements Store {
           }
           return { messageRowId, outboxIds };
         },
+        moveHistory: async (fromId, intoId) => {
+          writeable();
+          const st = s();
+          st.messages = st.messages.map((m) => (m.ticketId === fromId ? { ...m, ticketId: intoId } : m));
+          st.events = st.events.map((e) => (e.ticketId === fromId ? { ...e, ticketId: intoId } : e));
+          const into = st.participants.get(intoId) ?? [];
+          const known = new Set(into.map((p) => p.address));
+          st.participants.set(intoId, [...into, ...(st.participants.get(fromId) ?? []).filter((p) => !known.has(p.address)).map((p) => ({ ...p, role: 'cc' as const }))]);
+        },
         lastAssignee: async (department) => [...s().tickets.values()].filter((t) => t.department === department && t.assignee).at(-1)?.assignee ?? null,
         openTicketCounts: async (assignees) => {
           const counts = new Map<string, number>();

@@ -30,6 +30,7 @@ const policy: TicketPolicy = {
   assignOnReply: true,
   afterAssign: 'assignee',
   customerNotices: { resolved: true, postponed: true },
+  satisfaction: false,
 };
 
 function ticket(fields: Partial<Ticket> = {}): Ticket {

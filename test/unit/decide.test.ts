@@ -24,6 +24,7 @@ const policy: TicketPolicy = {
   assignOnReply: false,
   afterAssign: 'assignee',
   customerNotices: { resolved: false, postponed: false },
+  satisfaction: false,
 };
 
 function ticket(fields: Partial<Ticket> = {}): Ticket {

@@ -39,7 +39,7 @@ const withRules = (...lines: string[]) => [...MAILBOX, 'rules:', ...lines];
 describe('templates: the built-in kinds', () => {
   it('uses the built-in template of the mail\'s language for every kind none is configured for', () => {
     const config = parseOk(MAILBOX);
-    expect(KINDS).toEqual(['acknowledgement', 'agentNotification', 'slaWarning', 'slaBreach', 'autoClose', 'autoCloseWarning', 'resolved', 'postponed', 'agentReply', 'assigned']);
+    expect(KINDS).toEqual(['acknowledgement', 'agentNotification', 'slaWarning', 'slaBreach', 'autoClose', 'autoCloseWarning', 'resolved', 'satisfaction', 'postponed', 'agentReply', 'assigned']);
     expect(config.templates).toStrictEqual({});
     for (const kind of KINDS) {
       for (const language of LANGUAGES) {

@@ -66,7 +66,7 @@ describe('a customer mail', () => {
   it('after the reopen window, opens a new ticket linked to the closed one', async () => {
     const rig = new UseCaseRig(rigConfig(['reopenWindow: 1d']));
     const { number, mail } = await opened(rig);
-    await changeTicket({ store: rig.store, config: rig.config, now: () => rig.now, log: rig.deps.log }, number, { status: 'closed' });
+    await changeTicket({ ...rig.deps, config: rig.config }, number, { status: 'closed' });
     rig.later(49 * HOUR);
     const late = await rig.ingest(buildMail({ inReplyTo: mail.messageId!, body: 'It is back.' }).raw);
     expect(late.outcome).toBe('created');
@@ -201,7 +201,7 @@ describe('one save, conditional on the version loaded', () => {
   it('tickets set names an agent the way #assign does', async () => {
     const rig = new UseCaseRig();
     const { number } = await opened(rig);
-    const deps = { store: rig.store, config: rig.config, now: () => rig.now, log: rig.deps.log };
+    const deps = { ...rig.deps, config: rig.config };
     expect(await changeTicket(deps, number, { assignee: 'bob' })).toEqual({ ok: true, events: ['assigned'] });
     expect(rig.store.ticket(number).assignee).toBe('bob@example.test');
     // Bob again, by his name: no change, so no event.

@@ -48,7 +48,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
         const rows = await db
           .select({ id: tickets.id })
           .from(tickets)
-          .where(and(eq(tickets.status, 'postponed'), lte(tickets.postponedUntil, now)))
+          .where(and(eq(tickets.status, 'postponed'), lte(tickets.postponedUntil, now), isNull(tickets.deletedAt), isNull(tickets.mergedIntoId)))
           .limit(limit);
         return rows.map((r) => r.id);
       } catch (err) {
@@ -104,6 +104,9 @@ export function createScheduleStore(db: Db): ScheduleStore {
             and(
               inArray(tickets.status, [...statuses]),
               lte(tickets.lastActivityAt, before),
+              // Deleted and merged tickets are left alone: left in, a pile of them would fill every batch.
+              isNull(tickets.deletedAt),
+              isNull(tickets.mergedIntoId),
               unwarnedOnly ? or(isNull(tickets.autoCloseWarnedAt), sql`${tickets.autoCloseWarnedAt} < ${tickets.lastActivityAt}`) : undefined,
             ),
           )

@@ -95,6 +95,9 @@ export const tickets = pgTable(
     index('tickets_postponed_idx').on(t.postponedUntil).where(sql`${t.status} = 'postponed'`),
     // Retention: deleted tickets by when, closed ones by when (the purge reads only what is due).
     index('tickets_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} is not null`),
+    // The purge finds what points at a purged ticket: those merged into it, those continuing it.
+    index('tickets_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
+    index('tickets_linked_idx').on(t.linkedTicketId).where(sql`${t.linkedTicketId} is not null`),
     index('tickets_closed_idx').on(t.closedAt).where(sql`${t.status} = 'closed'`),
     // Full-text search (ticket-queries.ts, ticketSearch): the expression must match the query's exactly.
     index('tickets_subject_search_idx').using('gin', sql`to_tsvector('simple', ${t.subject})`),
@@ -109,7 +112,8 @@ export const participants = pgTable(
     role: text('role', { enum: ['requester', 'cc'] }).notNull(),
     addedAt: tstz('added_at').notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.ticketId, t.contactId] })],
+  // By contact: the purge deletes contacts no ticket uses any more.
+  (t) => [primaryKey({ columns: [t.ticketId, t.contactId] }), index('participants_contact_idx').on(t.contactId)],
 );
 
 export const messages = pgTable(
@@ -241,7 +245,8 @@ export const attachments = pgTable(
     contentId: text('content_id'),
     inline: boolean('inline').notNull().default(false),
   },
-  (t) => [index('attachments_message_idx').on(t.messageId)],
+  // By content: the purge keeps a blob while any attachment uses it.
+  (t) => [index('attachments_message_idx').on(t.messageId), index('attachments_sha256_idx').on(t.sha256)],
 );
 
 export const events = pgTable(
@@ -256,7 +261,8 @@ export const events = pgTable(
     data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
-  (t) => [index('events_ticket_idx').on(t.ticketId, t.id)],
+  // By message: deleting a message clears the events that name it (ON DELETE SET NULL) without a scan.
+  (t) => [index('events_ticket_idx').on(t.ticketId, t.id), index('events_message_idx').on(t.messageId).where(sql`${t.messageId} is not null`)],
 );
 
 /** Where each mailbox's poller resumes. */

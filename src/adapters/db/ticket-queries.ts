@@ -129,7 +129,8 @@ export function ticketSearch(text: string): SQL {
 }
 
 function filterWhere(filter: TicketFilter): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [];
+  // Deleted tickets and those merged into another are not listed (`tickets show` still finds them).
+  const conditions: (SQL | undefined)[] = [isNull(tickets.deletedAt), isNull(tickets.mergedIntoId)];
   if (filter.statuses?.length) conditions.push(inArray(tickets.status, [...filter.statuses]));
   if (filter.assignee?.toLowerCase() === 'none') conditions.push(isNull(tickets.assignee));
   else if (filter.assignee) conditions.push(sql`lower(${tickets.assignee}) = ${filter.assignee.toLowerCase()}`);

@@ -99,6 +99,19 @@ export function ticketRepository(tx: Queryable, writable: boolean): TicketReposi
       return { messageRowId, outboxIds };
     },
 
+    async moveHistory(fromId, intoId) {
+      refuseUnlessWritable(writable);
+      // One statement: the messages, the events, and the people who were not on the survivor yet.
+      await tx.execute(sql`
+        with moved_messages as (update ${messages} set ticket_id = ${intoId} where ticket_id = ${fromId} returning 1),
+             moved_events as (update ${events} set ticket_id = ${intoId} where ticket_id = ${fromId} returning 1),
+             copied as (
+               insert into ${participants} (ticket_id, contact_id, role, added_at)
+               select ${intoId}, contact_id, 'cc', added_at from ${participants} where ticket_id = ${fromId}
+               on conflict do nothing returning 1)
+        select (select count(*) from moved_messages), (select count(*) from moved_events), (select count(*) from copied)`);
+    },
+
     async lastAssignee(department) {
       const [row] = await tx
         .select({ assignee: tickets.assignee })

@@ -65,7 +65,7 @@ function toListRow(r: Omit<TicketListRow, 'requester'> & { requesterEmail: strin
 }
 
 function listWhere(filter: TicketListFilter): SQL | undefined {
-  const conditions: (SQL | undefined)[] = [];
+  const conditions: (SQL | undefined)[] = [isNull(tickets.deletedAt), isNull(tickets.mergedIntoId)];
   if (filter.view === 'to-solve') conditions.push(inArray(tickets.status, ['new', 'open']));
   else if (filter.view !== 'all') conditions.push(eq(tickets.status, filter.view));
   if (filter.assignee === 'none') conditions.push(isNull(tickets.assignee));

@@ -52,6 +52,13 @@ td.num{white-space:nowrap;font-variant-numeric:tabular-nums}
 .dot.bad{background:var(--bad)}.dot.wait{background:#bf8700}
 .error{color:var(--bad);font-weight:600}
 .login{max-width:24rem;margin:3rem auto}.login label{display:flex;flex-direction:column;gap:.3rem;margin-bottom:.8rem}
+.figures .n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.figures th.span{text-align:center}.figures tr.total td{font-weight:600;background:var(--bg)}
+.chart{display:block;width:100%;height:auto}.chart .grid{stroke:var(--line);stroke-width:1}.chart .axis{font-size:11px;fill:var(--muted)}
+.bar-created{fill:#0969da}.bar-resolved{fill:#1a7f37}.bar-mail{fill:#8250df}
+.legend{display:flex;flex-wrap:wrap;gap:.3rem .9rem;margin-top:.3rem}
+.swatch{display:inline-block;width:.7rem;height:.7rem;border-radius:2px;margin-right:.3rem;vertical-align:-1px}
+.swatch.bar-created{background:#0969da}.swatch.bar-resolved{background:#1a7f37}.swatch.bar-mail{background:#8250df}
+.charts{display:grid;grid-template-columns:3fr 2fr;gap:0 1rem}.chart-card{margin-top:1rem}
 @media (max-width:720px){
   main{padding:.6rem}
   .tickets thead{display:none}
@@ -59,6 +66,7 @@ td.num{white-space:nowrap;font-variant-numeric:tabular-nums}
   .tickets td{display:block;border:0;padding:.1rem 0}
   .tickets td[data-label]::before{content:attr(data-label) " ";color:var(--muted);font-size:.75rem;font-weight:400}
   .facts{grid-template-columns:1fr}.facts dt{margin-top:.3rem}
+  .charts{grid-template-columns:1fr}
 }
 `.trim();
 

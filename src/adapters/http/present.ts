@@ -66,7 +66,7 @@ export function relativeTime(date: Date, now: Date): string {
 /** `512 B`, `3.4 KB`, `12 MB`. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB'];
+  const units = ['KB', 'MB', 'GB', 'TB'];
   let value = n / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {

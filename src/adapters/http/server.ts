@@ -9,10 +9,11 @@ import { isAuthorized } from './auth.js';
 import { logIn, logOut, showLogin, showWebViewOff } from './login.js';
 import { healthz, metrics, readyz } from './probes.js';
 import { BadRequest, redirect, SECURITY_HEADERS, sendHtml, sendText, wantsHtml } from './respond.js';
+import { answerSatisfaction, showSatisfactionForm, type SatisfactionDeps } from './satisfaction-page.js';
 import { renderMessage } from './views.js';
-import { downloadAttachment, showMailboxes, showNotFound, showTicket, showTicketList, type WebDeps } from './web-view.js';
+import { downloadAttachment, showMailboxes, showNotFound, showReports, showTicket, showTicketList, type WebDeps } from './web-view.js';
 
-/** What the HTTP server reads: nothing here writes. */
+/** What the HTTP server reads; the one thing it writes is a customer's satisfaction answer. */
 export interface HttpDeps {
   readonly config: () => Config;
   readonly telemetry: Telemetry;
@@ -20,6 +21,8 @@ export interface HttpDeps {
   /** Resolves when Redis answers a PING. */
   readonly pingRedis: () => Promise<void>;
   readonly log: Logger;
+  /** What `/satisfaction/<token>` records answers with; without it every satisfaction link is "not valid". */
+  readonly satisfaction?: SatisfactionDeps;
 }
 
 export interface HttpServer {
@@ -44,6 +47,7 @@ interface Call {
   readonly deps: WebDeps;
   readonly token: string | null;
   readonly log: Logger;
+  readonly satisfaction: SatisfactionDeps | null;
 }
 
 interface Route {
@@ -63,6 +67,8 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/login$/, access: 'open', handle: (c) => showLogin(c.req, c.res, c.query, c.token) },
   { method: 'POST', pattern: /^\/login$/, access: 'open', handle: (c) => logIn(c.req, c.res, c.token, c.log) },
   { method: 'POST', pattern: /^\/logout$/, access: 'open', handle: (c) => logOut(c.req, c.res) },
+  { method: 'GET', pattern: /^\/satisfaction\/([^/]{1,100})$/, access: 'open', handle: (c) => showSatisfactionForm(c.res, c.params[0]!, c.query, c.satisfaction) },
+  { method: 'POST', pattern: /^\/satisfaction\/([^/]{1,100})$/, access: 'open', handle: (c) => answerSatisfaction(c.req, c.res, c.params[0]!, c.satisfaction) },
   { method: 'GET', pattern: /^\/$/, access: 'web', handle: (c) => redirect(c.res, '/tickets') },
   { method: 'GET', pattern: /^\/tickets$/, access: 'web', handle: (c) => showTicketList(c.res, c.query, c.deps) },
   { method: 'GET', pattern: /^\/tickets\/(\d{1,15})$/, access: 'web', handle: (c) => showTicket(c.res, number(c.params[0]), c.deps) },
@@ -73,13 +79,14 @@ const ROUTES: readonly Route[] = [
     handle: (c) => downloadAttachment(c.res, number(c.params[0]), number(c.params[1]), c.deps),
   },
   { method: 'GET', pattern: /^\/mailboxes$/, access: 'web', handle: (c) => showMailboxes(c.res, c.deps) },
+  { method: 'GET', pattern: /^\/reports$/, access: 'web', handle: (c) => showReports(c.res, c.query, c.deps) },
 ];
 
 /** `/healthz`, `/readyz`, `/metrics` and the read-only web view, on `http.host:http.port`. */
 export async function startHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const log = deps.log.child({ component: 'http' });
   const web: WebDeps = { config: deps.config, telemetry: deps.telemetry, db: deps.db, pingRedis: deps.pingRedis, startedAt: new Date() };
-  const server = createServer((req, res) => void handle(req, res, web, log));
+  const server = createServer((req, res) => void handle(req, res, web, deps.satisfaction ?? null, log));
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   const { host, port } = deps.config().http ?? { host: '127.0.0.1', port: 0 };
@@ -110,7 +117,7 @@ function tokenOf(config: Config): string | null {
   return token ? token : null;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: WebDeps, log: Logger): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, deps: WebDeps, satisfaction: SatisfactionDeps | null, log: Logger): Promise<void> {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   let url: URL;
   try {
@@ -130,7 +137,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: WebDeps, 
     const token = tokenOf(deps.config());
     if (!admit(route.access, req, res, url, token)) return;
     const params = route.pattern.exec(url.pathname)!.slice(1);
-    await route.handle({ req, res, query: url.searchParams, params, deps, token, log });
+    await route.handle({ req, res, query: url.searchParams, params, deps, token, log, satisfaction });
   } catch (err) {
     failed(err, req, res, url.pathname, log);
   }

@@ -22,6 +22,7 @@ export const LAYOUT = `<!doctype html>
   <nav>
     <a href="/tickets"<% if (it.nav === 'to-solve') { %> class="here"<% } %>>To solve</a>
     <a href="/tickets?view=all"<% if (it.nav === 'all') { %> class="here"<% } %>>All tickets</a>
+    <a href="/reports"<% if (it.nav === 'reports') { %> class="here"<% } %>>Reports</a>
     <a href="/mailboxes"<% if (it.nav === 'mailboxes') { %> class="here"<% } %>>Mailboxes</a>
   </nav>
   <form method="post" action="/logout"><button type="submit">Log out</button></form>
@@ -154,4 +155,66 @@ export const MAILBOXES = `<% layout('@layout', { title: 'Mailboxes', nav: 'mailb
 <% } %>  </tbody>
 </table></div>
 <p class="muted small">Postgres: <%= it.postgres %> · Redis: <%= it.redis %> · times in <%= it.timeZone %></p>
+`;
+
+/** A row of figures: its name, then its cells right-aligned; the total row in bold. */
+const FIGURE_ROWS = `<% for (const r of ROWS) { %>  <tr<% if (r.total) { %> class="total"<% } %>><td><%= r.name %></td><% for (const c of r.cells) { %><td class="n"><%= c %></td><% } %></tr>
+<% } %>`;
+const rows = (expression: string) => FIGURE_ROWS.replace('ROWS', expression);
+
+/** `/reports`: `helpdesk report` as a page (README, "Reports"). */
+export const REPORTS = `<% layout('@layout', { title: 'Reports', nav: 'reports' }) %>
+<h1>Reports</h1>
+<form class="filters card" method="get" action="/reports">
+  <label>From<input type="date" name="from" value="<%= it.form.from %>"></label>
+  <label>To (not included)<input type="date" name="to" value="<%= it.form.to %>"></label>
+  <label>A row per<select name="by">
+<% for (const o of it.form.byOptions) { %>    <option value="<%= o.value %>"<% if (o.selected) { %> selected<% } %>><%= o.label %></option>
+<% } %>  </select></label>
+  <button type="submit">Show</button>
+</form>
+<% if (it.problem) { %><p class="error"><%= it.problem %> Showing the last 30 days.</p>
+<% } %><p class="muted small"><%= it.period %> · business time and hours in <%= it.timeZone %> · medians and p90 by nearest rank</p>
+<h2>Tickets</h2>
+<div class="table"><table class="figures">
+  <thead><tr><th><%= it.groupLabel %></th><th class="n">Created</th><th class="n">Resolved</th><th class="n">Closed</th><th class="n">Reopened</th><th class="n">Reopen rate</th><th class="n">Rated good</th><th class="n">Rated bad</th><th class="n">Good %</th></tr></thead>
+  <tbody>
+${rows('it.tickets')}  </tbody>
+</table></div>
+<div class="card chart-card"><%~ include('@chart', it.charts.daily) %></div>
+<h2>First response and resolution</h2>
+<div class="table"><table class="figures">
+  <thead><tr><th rowspan="2"><%= it.groupLabel %></th><th class="span" colspan="5">First response</th><th class="span" colspan="5">Resolution</th></tr>
+  <tr><% for (let i = 0; i < 2; i++) { %><th class="n">Tickets</th><th class="n">Median (business)</th><th class="n">p90 (business)</th><th class="n">Median (wall)</th><th class="n">p90 (wall)</th><% } %></tr></thead>
+  <tbody>
+${rows('it.times')}  </tbody>
+</table></div>
+<h2>SLA compliance</h2>
+<div class="table"><table class="figures">
+  <thead><tr><th>Target</th><th class="n">Met</th><th class="n">Warned</th><th class="n">Breached</th><th class="n">Pending</th><th class="n">Met %</th><th class="n">Warned %</th><th class="n">Breached %</th></tr></thead>
+  <tbody>
+${rows('it.sla')}  </tbody>
+</table></div>
+<h2>Backlog at <%= it.backlog.asOf %> UTC</h2>
+<div class="table"><table class="figures">
+  <thead><tr><th>Status</th><% for (const a of it.backlog.ages) { %><th class="n"><%= a %></th><% } %><th class="n">Total</th></tr></thead>
+  <tbody>
+${rows('it.backlog.rows')}  </tbody>
+</table></div>
+<h2>Busiest hours</h2>
+<p class="muted small"><%= it.mailTotal %> customer mails (new tickets and replies) in the period.</p>
+<div class="charts">
+  <div class="card"><%~ include('@chart', it.charts.hours) %></div>
+  <div class="card"><%~ include('@chart', it.charts.weekdays) %></div>
+</div>
+`;
+
+/** A bar chart as inline SVG: presentation attributes and the page's classes only (no style attributes: the CSP allows the one stylesheet). */
+export const CHART = `<svg class="chart" viewBox="0 0 <%= it.width %> <%= it.height %>" role="img" aria-label="<%= it.label %>">
+<title><%= it.label %></title>
+<% for (const g of it.grid) { %><line class="grid" x1="<%= g.x1 %>" x2="<%= g.x2 %>" y1="<%= g.y %>" y2="<%= g.y %>"/><text class="axis" x="<%= g.x1 - 5 %>" y="<%= g.y + 4 %>" text-anchor="end"><%= g.text %></text>
+<% } %><% for (const b of it.bars) { %><rect class="<%= b.cls %>" x="<%= b.x %>" y="<%= b.y %>" width="<%= b.w %>" height="<%= b.h %>"><title><%= b.title %></title></rect>
+<% } %><% for (const t of it.ticks) { %><text class="axis" x="<%= t.x %>" y="<%= t.y %>" text-anchor="middle"><%= t.text %></text>
+<% } %></svg>
+<div class="legend small"><strong><%= it.label %></strong><% for (const l of it.legend) { %> <span><span class="swatch <%= l.cls %>"></span><%= l.text %></span><% } %></div>
 `;

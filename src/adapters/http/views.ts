@@ -1,7 +1,8 @@
 import { Eta } from 'eta';
 import type { DueView } from './present.js';
 import { PAGE_CSS } from './page-style.js';
-import { LAYOUT, LOGIN, MAILBOXES, MESSAGE_PAGE, TICKET, TICKET_LIST } from './templates.js';
+import type { ReportPageModel } from './report-page.js';
+import { CHART, LAYOUT, LOGIN, MAILBOXES, MESSAGE_PAGE, REPORTS, TICKET, TICKET_LIST } from './templates.js';
 
 /**
  * The pages, each a function of its view model (plain strings, already
@@ -16,6 +17,8 @@ eta.loadTemplate('@message', MESSAGE_PAGE);
 eta.loadTemplate('@list', TICKET_LIST);
 eta.loadTemplate('@ticket', TICKET);
 eta.loadTemplate('@mailboxes', MAILBOXES);
+eta.loadTemplate('@reports', REPORTS);
+eta.loadTemplate('@chart', CHART);
 
 function render(name: string, model: object): string {
   return eta.render(name, { ...model, css: PAGE_CSS });
@@ -143,4 +146,8 @@ export function renderTicket(model: TicketModel): string {
 
 export function renderMailboxes(model: MailboxesModel): string {
   return render('@mailboxes', model);
+}
+
+export function renderReports(model: ReportPageModel): string {
+  return render('@reports', model);
 }

@@ -1,11 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import type { Config } from '../../config/schema.js';
+import { helpdeskReport } from '../../usecases/report.js';
+import { readReportData } from '../db/report-queries.js';
 import { attachmentContent, filterChoices, ticketListPage, ticketPage } from '../db/web-queries.js';
 import { attachmentDisposition, safeContentType } from './content-disposition.js';
 import { listModel, mailboxesModel, parseListQuery, ticketModel, type Display } from './page-models.js';
 import { checkMailboxes, checkReadiness, type ProbeDeps } from './probes.js';
 import { send, sendHtml } from './respond.js';
-import { renderMailboxes, renderMessage, renderTicket, renderTicketList } from './views.js';
+import { parseReportQuery, reportPageModel } from './report-page.js';
+import { renderMailboxes, renderMessage, renderReports, renderTicket, renderTicketList } from './views.js';
 
 /** The read-only web view's pages: each reads what it shows, builds its model, renders. */
 
@@ -60,6 +63,15 @@ export async function downloadAttachment(res: ServerResponse, number: number, at
 export async function showMailboxes(res: ServerResponse, deps: WebDeps): Promise<void> {
   const readiness = await checkReadiness(deps, deps.startedAt);
   sendHtml(res, 200, renderMailboxes(mailboxesModel(readiness, display(deps.config()))));
+}
+
+/** `/reports`: `helpdesk report` for the period and grouping in the query string (a bad one: the last 30 days). */
+export async function showReports(res: ServerResponse, query: URLSearchParams, deps: WebDeps): Promise<void> {
+  const config = deps.config();
+  const now = new Date();
+  const asked = parseReportQuery(query, now);
+  const report = await helpdeskReport((period) => readReportData(deps.db, period), config, asked.request, now);
+  sendHtml(res, 200, renderReports(reportPageModel(report, asked, display(config).agents)));
 }
 
 /** 404 as a page; the navigation only for a client that showed the token. */

@@ -8,7 +8,7 @@ import type { OutboxQueue } from '../../usecases/ports.js';
 export const OUTBOUND_QUEUE = 'outbound';
 export const MAINTENANCE_QUEUE = 'maintenance';
 /** Fixed scheduler ids: one schedule however many daemons run. */
-export const SCHEDULERS = { reconcile: 'outbox-reconcile', slaScan: 'sla-scan', wakeUp: 'wake-up', autoClose: 'auto-close' } as const;
+export const SCHEDULERS = { reconcile: 'outbox-reconcile', slaScan: 'sla-scan', wakeUp: 'wake-up', autoClose: 'auto-close', purge: 'purge' } as const;
 
 /** Jobs carry ids, not content. */
 export const outboundJob = z.strictObject({ messageRowId: z.number().int().positive() });
@@ -86,7 +86,7 @@ export function createQueues(settings: QueueSettings): Queues {
 }
 
 /** (Re)creates the fixed-id schedulers; idempotent, so every daemon may call it (and must after a Redis flush). */
-export async function ensureSchedulers(queues: Queues, every: { reconcile: number; slaScan: number; autoClose: number }): Promise<void> {
+export async function ensureSchedulers(queues: Queues, every: { reconcile: number; slaScan: number; autoClose: number; purge: number }): Promise<void> {
   const opts = { removeOnComplete: true, removeOnFail: 100 };
   await withTimeout(
     Promise.all([
@@ -95,6 +95,7 @@ export async function ensureSchedulers(queues: Queues, every: { reconcile: numbe
       // Postponed tickets are woken as often as the SLA is scanned.
       queues.maintenance.upsertJobScheduler(SCHEDULERS.wakeUp, { every: every.slaScan }, { name: 'wake-up', opts }),
       queues.maintenance.upsertJobScheduler(SCHEDULERS.autoClose, { every: every.autoClose }, { name: 'auto-close', opts }),
+      queues.maintenance.upsertJobScheduler(SCHEDULERS.purge, { every: every.purge }, { name: 'purge', opts }),
     ]),
     ENQUEUE_TIMEOUT_MS,
     'scheduling the maintenance jobs',

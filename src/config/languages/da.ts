@@ -63,6 +63,19 @@ Er problemet alligevel ikke løst for dig, kan du bare svare på denne mail – 
 
 Dette er en automatisk besked.`,
     },
+    satisfaction: {
+      subject: 'Re: {{ticket.subject}}',
+      text: `Hej {{customer.name}},
+
+Vi har løst sag {{ticket.tag}} "{{ticket.subject}}". Hvordan klarede vi det?
+
+Godt:    {{satisfaction.good}}
+Dårligt: {{satisfaction.bad}}
+
+Du kan også svare på denne mail med en kommentar – den går direkte til vores team.
+
+Dette er en automatisk besked.`,
+    },
     postponed: {
       subject: 'Re: {{ticket.subject}}',
       text: `Hej {{customer.name}},

@@ -63,6 +63,19 @@ Falls Ihr Anliegen damit noch nicht erledigt ist, antworten Sie einfach auf dies
 
 Dies ist eine automatisch versendete Nachricht.`,
     },
+    satisfaction: {
+      subject: 'Re: {{ticket.subject}}',
+      text: `Hallo {{customer.name}},
+
+wir haben das Ticket {{ticket.tag}} „{{ticket.subject}}“ abgeschlossen. Wie zufrieden waren Sie mit unserer Hilfe?
+
+Gut:      {{satisfaction.good}}
+Schlecht: {{satisfaction.bad}}
+
+Sie können auch auf diese E-Mail antworten und uns einen Kommentar schreiben; er geht direkt an unser Team.
+
+Dies ist eine automatisch versendete Nachricht.`,
+    },
     postponed: {
       subject: 'Re: {{ticket.subject}}',
       text: `Hallo {{customer.name}},

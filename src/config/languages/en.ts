@@ -61,6 +61,19 @@ If it is not solved for you, just reply to this mail and it opens again.
 
 This is an automatic message.`,
     },
+    satisfaction: {
+      subject: 'Re: {{ticket.subject}}',
+      text: `Hello {{customer.name}},
+
+we have resolved ticket {{ticket.tag}} "{{ticket.subject}}". How did we do?
+
+Good: {{satisfaction.good}}
+Bad:  {{satisfaction.bad}}
+
+You can also reply to this mail with a comment; it goes to our team.
+
+This is an automatic message.`,
+    },
     postponed: {
       subject: 'Re: {{ticket.subject}}',
       text: `Hello {{customer.name}},

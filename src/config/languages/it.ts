@@ -63,6 +63,19 @@ Se per Lei la questione non è ancora chiusa, risponda semplicemente a questa e-
 
 Questo è un messaggio automatico.`,
     },
+    satisfaction: {
+      subject: 'Re: {{ticket.subject}}',
+      text: `Gentile {{customer.name}},
+
+abbiamo risolto il ticket {{ticket.tag}} "{{ticket.subject}}". Come valuta il nostro supporto?
+
+Positivo: {{satisfaction.good}}
+Negativo: {{satisfaction.bad}}
+
+Può anche rispondere a questa e-mail con un commento: lo leggerà il nostro team.
+
+Questo è un messaggio automatico.`,
+    },
     postponed: {
       subject: 'Re: {{ticket.subject}}',
       text: `Gentile {{customer.name}},

@@ -63,6 +63,19 @@ Is je probleem toch nog niet verholpen? Reageer dan gewoon op deze mail, dan gaa
 
 Dit is een automatisch bericht.`,
     },
+    satisfaction: {
+      subject: 'Re: {{ticket.subject}}',
+      text: `Beste {{customer.name}},
+
+We hebben ticket {{ticket.tag}} "{{ticket.subject}}" afgerond. Hoe hebben we het gedaan?
+
+Goed:   {{satisfaction.good}}
+Slecht: {{satisfaction.bad}}
+
+Je kunt ook op deze mail antwoorden met een opmerking; die komt bij ons team terecht.
+
+Dit is een automatisch bericht.`,
+    },
     postponed: {
       subject: 'Re: {{ticket.subject}}',
       text: `Beste {{customer.name}},
