@@ -245,7 +245,8 @@ function attachmentRow(a: AttachmentInput, messageId: SQL | number) {
 /**
  * Outbox rows in state `queued` and the automated-mail counters, in one
  * statement; the rows' ids in the order given. Attachments of outgoing mail
- * (an agent's answer) follow in their own statement.
+ * (an agent's answer, the customer's files in a notification) follow: at most
+ * two statements, whatever the number of rows.
  */
 async function insertOutbound(tx: Queryable, change: TicketSave): Promise<number[]> {
   const { outbox: rows, automated, now } = change;
@@ -289,6 +290,9 @@ async function insertOutbound(tx: Queryable, change: TicketSave): Promise<number
   // Matched by Message-ID: the order RETURNING gives is not promised.
   const byKey = new Map(inserted.map((r) => [r.key, r.id]));
   const ids = rows.map((row) => byKey.get(messageKey(row.mail.messageId))!);
-  for (const [i, row] of rows.entries()) await insertAttachments(tx, ids[i]!, row.mail.attachments, now);
+  // Every row's attachments in one go; a customer's file that a notification carries is stored once, with the inbound message.
+  const stored = new Set((change.message?.attachments ?? []).filter((a) => a.content !== null).map((a) => a.sha256));
+  const files = rows.flatMap((row, i) => row.mail.attachments.map((attachment) => ({ messageRowId: ids[i]!, attachment })));
+  await insertAttachments(tx, files, now, stored);
   return ids;
 }

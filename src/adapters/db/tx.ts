@@ -8,17 +8,24 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Queryable = Pick<Tx, 'select' | 'insert' | 'update' | 'delete' | 'execute' | '$with' | 'with'>;
 
 /** Attachment rows for a message; content stored once per sha256. */
-export async function insertAttachments(tx: Queryable, messageRowId: number, list: readonly AttachmentInput[], now: Date): Promise<void> {
-  if (list.length === 0) return;
-  const blobs = list.filter((a) => a.content !== null);
-  if (blobs.length > 0) {
+export async function insertAttachments(
+  tx: Queryable,
+  files: readonly { readonly messageRowId: number; readonly attachment: AttachmentInput }[],
+  now: Date,
+  /** Contents this change stored already (the inbound message's): not sent to Postgres again. */
+  stored: ReadonlySet<string> = new Set(),
+): Promise<void> {
+  if (files.length === 0) return;
+  const blobs = new Map<string, AttachmentInput>();
+  for (const { attachment: a } of files) if (a.content !== null && !stored.has(a.sha256)) blobs.set(a.sha256, a);
+  if (blobs.size > 0) {
     await tx
       .insert(attachmentBlobs)
-      .values(blobs.map((a) => ({ sha256: a.sha256, size: a.size, content: a.content!, createdAt: now })))
+      .values([...blobs.values()].map((a) => ({ sha256: a.sha256, size: a.size, content: a.content!, createdAt: now })))
       .onConflictDoNothing();
   }
   await tx.insert(attachments).values(
-    list.map((a) => ({
+    files.map(({ messageRowId, attachment: a }) => ({
       messageId: messageRowId,
       sha256: a.sha256,
       stored: a.content !== null,
