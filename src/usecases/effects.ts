@@ -1,5 +1,6 @@
 import { agentByAddress, agentsOfTicket } from '../domain/agents.js';
 import { safeFilename } from '../domain/attachment-name.js';
+import { normalizeCid } from '../domain/content-id.js';
 import { formatLocal } from '../domain/business-time.js';
 import { phrasesOf, templateFor, type TemplatePlace } from '../config/template-choice.js';
 import { calendarOf } from './sla-policy.js';
@@ -130,13 +131,8 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
       const place = customerPlace(ctx.config, ticket);
       const until = ticket.postponedUntil ? formatLocal(ticket.postponedUntil, calendarOf(ctx.config).timezone) : '';
       const mail = renderNamed(ctx.config, effect.template, { ...automatedVars(ticketVars(ctx, ticket, requester)), 'postponed.until': until }, place);
-      // Mail from an automatic sender (an auto-reply, a bounce) or a ticket whose requester is one hears nothing.
-      const classification = inbound?.classification.kind === 'customer' || !inbound ? CUSTOMER : inbound.classification;
-      const automated = effect.kind === 'resolved' || effect.kind === 'postponed' ? await ctx.uow.tickets.automatedRequester(ticket.id) : null;
-      const notSent = automated
-        ? `the requester is an automated sender (${automated.join('; ')})`
-        : await autoRespond(ctx, ticket, requester, classification, mail, effect.kind, GENERATED_HEADERS, 'auto_notice');
-      return notSent ? [event('notice_skipped', 'system', { kind: effect.kind, reason: notSent })] : [];
+      // Auto-close's notices predate the check for an automated requester; the notices of an agent's change make it.
+      return noticeToRequester(ctx, ticket, inbound, requester, effect.kind, mail, effect.kind === 'resolved' || effect.kind === 'postponed');
     }
     case 'due_notice': {
       for (const agent of agentsOfTicket(ctx.config.agents, ticket)) {
@@ -152,7 +148,7 @@ async function carryOutOne(ctx: MailContext, ticket: Ticket, effect: Effect, fac
       return [];
     }
     case 'open_linked_ticket':
-    case 'merge': // carried out once the change is saved (merge-tickets.ts)
+    case 'merge': // carried out by the use case, with the change (merge-tickets.ts)
       return [];
     case 'satisfaction_request':
       return askSatisfaction(ctx, ticket, inbound);
@@ -193,7 +189,7 @@ async function relayReply(ctx: MailContext, ticket: Ticket, effect: Extract<Effe
   const shown = new Set(html?.cids ?? []);
   // Inline images go only when the HTML still shows them (not those of the quoted history or a signature cut away).
   const attachments: OutboundAttachment[] = parsed.attachments.flatMap((a) =>
-    a.content && (!a.inline || (a.contentId !== null && shown.has(normalizeContentId(a.contentId)))) ? [{ ...a, content: a.content, filename: a.filename && safeFilename(a.filename, a.contentType, 1) }] : [],
+    a.content && (!a.inline || (a.contentId !== null && shown.has(normalizeCid(a.contentId)))) ? [{ ...a, content: a.content, filename: a.filename && safeFilename(a.filename, a.contentType, 1) }] : [],
   );
   const vars = { ...ticketVars(ctx, ticket, to[0] ?? null), 'agent.name': effect.agent.name, 'agent.email': effect.agent.email, 'reply.text': effect.text };
   const mail = renderNamed(ctx.config, 'agentReply', vars, customerPlace(ctx.config, ticket), { 'reply.html': html?.html ?? textAsHtml(effect.text) });
@@ -220,11 +216,6 @@ function hasOwnSubject(ctx: MailContext, ticket: Ticket): boolean {
 
 function textAsHtml(text: string): string {
   return `<div style="white-space:pre-wrap">${escapeHtml(text)}</div>`;
-}
-
-/** A Content-ID as `cid:` URLs name it: no brackets, lower case. */
-function normalizeContentId(cid: string): string {
-  return cid.trim().replace(/^<|>$/g, '').toLowerCase();
 }
 
 /** The attachments that ride along with a notification: in order, while the total stays within the limit. */
@@ -259,12 +250,31 @@ async function askSatisfaction(ctx: MailContext, ticket: Ticket, inbound: Inboun
   const vars = { ...automatedVars(ticketVars(ctx, ticket, requester)), 'satisfaction.good': link('good'), 'satisfaction.bad': link('bad') };
   const mail = renderNamed(ctx.config, 'satisfaction', vars, customerPlace(ctx.config, ticket));
   const mailbox = mailboxOf(ctx.config, ticket.mailbox);
-  const automated = await ctx.uow.tickets.automatedRequester(ticket.id);
-  const classification = inbound?.classification.kind === 'customer' || !inbound ? CUSTOMER : inbound.classification;
+  const replyTo = { address: satisfactionAddress(mailbox.address, token), name: mailbox.name };
+  return noticeToRequester(ctx, ticket, inbound, requester, 'satisfaction', { ...mail, replyTo }, true);
+}
+
+/**
+ * An automated notice to the ticket's requester, under the automated-mail
+ * limits; never in answer to automatic mail, nor (`checkAutomated`) to a
+ * requester whose first mail came from an automated sender. The events of
+ * mail not sent.
+ */
+async function noticeToRequester(
+  ctx: MailContext,
+  ticket: Ticket,
+  inbound: Inbound | undefined,
+  requester: MailAddress,
+  kind: string,
+  mail: Parameters<typeof autoRespond>[4],
+  checkAutomated: boolean,
+): Promise<TicketEvent[]> {
+  const classification = inbound === undefined || inbound.classification.kind === 'customer' ? CUSTOMER : inbound.classification;
+  const automated = checkAutomated ? await ctx.uow.tickets.automatedRequester(ticket.id) : null;
   const notSent = automated
     ? `the requester is an automated sender (${automated.join('; ')})`
-    : await autoRespond(ctx, ticket, requester, classification, { ...mail, replyTo: { address: satisfactionAddress(mailbox.address, token), name: mailbox.name } }, 'satisfaction', GENERATED_HEADERS, 'auto_notice');
-  return notSent ? [event('notice_skipped', 'system', { kind: 'satisfaction', reason: notSent })] : [];
+    : await autoRespond(ctx, ticket, requester, classification, mail, kind, GENERATED_HEADERS, 'auto_notice');
+  return notSent ? [event('notice_skipped', 'system', { kind, reason: notSent })] : [];
 }
 
 /** Who a new ticket's mail came from: From, else Reply-To. */

@@ -9,7 +9,7 @@ import { NOT_CHECKED } from '../../src/domain/sender-auth.js';
 import { createLogger } from '../../src/logging.js';
 import { ingestDeps } from '../../src/main.js';
 import { ingestMessage } from '../../src/usecases/ingest-message.js';
-import { purgeExpired, type PurgeCounts, type PurgeDeps, type PurgeReport } from '../../src/usecases/purge.js';
+import { NO_COUNTS, purgeExpired, type PurgeCounts, type PurgeDeps, type PurgeReport } from '../../src/usecases/purge.js';
 import { maintenanceProcessor } from '../../workers/maintenance.js';
 import { parseOk } from '../support/config-text.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -141,19 +141,7 @@ async function seedWorld(sql: TestDatabase['sql']) {
   return { spamOld, spamNew, deletedOld, deletedNew, closedOld, closedNew, openOld, resolvedOld, stub, stubOfStub, stubOfNew, linked, pending };
 }
 
-const counts = (c: Partial<PurgeCounts>): PurgeCounts => ({
-  tickets: 0,
-  merged: 0,
-  messages: 0,
-  events: 0,
-  participants: 0,
-  attachments: 0,
-  blobs: 0,
-  blobBytes: 0,
-  sourceBytes: 0,
-  contacts: 0,
-  ...c,
-});
+const counts = (c: Partial<PurgeCounts>): PurgeCounts => ({ ...NO_COUNTS, ...c });
 
 /** Every row the purge may touch, in a comparable form. */
 async function snapshot(sql: TestDatabase['sql']) {

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { normalizeCid } from '../../domain/content-id.js';
 
 /**
  * A message's HTML as the web view shows it. It was sanitised at ingest; it is
@@ -49,13 +50,4 @@ export function messageHtmlForView(html: string, inline: InlineImages): string {
   });
 }
 
-/** A Content-ID as a `cid:` URL or an attachment names it: without brackets, lower case. */
-export function normalizeCid(cid: string): string {
-  let value = cid.trim();
-  try {
-    value = decodeURIComponent(value);
-  } catch {
-    // not percent-encoded after all: keep it as written
-  }
-  return value.replace(/^<|>$/g, '').toLowerCase();
-}
+export { normalizeCid };

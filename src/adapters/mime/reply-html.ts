@@ -2,7 +2,7 @@ import render from 'dom-serializer';
 import { isTag, isText, type ChildNode, type Document, type Element, type ParentNode } from 'domhandler';
 import { parseDocument, Tokenizer } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
-import { normalizeCid } from '../http/message-html.js';
+import { normalizeCid } from '../../domain/content-id.js';
 import {
   attribution,
   hasAddress,
